@@ -1085,8 +1085,8 @@ uri_host_match(const struct uri_parts *pat, const struct uri_parts *req)
 	    host_ends_in_number(req->host, req->host_len))
 		return false;
 	for (;;) {
-		const uint8_t *pl, *rl;
-		size_t pn, rn;
+		const uint8_t *pl = NULL, *rl = NULL;
+		size_t pn = 0, rn = 0;
 		bool pmore = next_part(pat->host, pat->host_len, '.', &pp, &pl,
 		    &pn);
 		bool rmore = next_part(req->host, req->host_len, '.', &rp, &rl,
