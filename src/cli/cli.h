@@ -44,9 +44,48 @@ int cw_cmd_csr_new(cw_cli *cli, int argc, char **argv);
 int cw_cmd_csr_check(cw_cli *cli, int argc, char **argv);
 int cw_cmd_csr_show(cw_cli *cli, int argc, char **argv);
 int cw_cmd_policy_lint(cw_cli *cli, int argc, char **argv);
+int cw_cmd_init(cw_cli *cli, int argc, char **argv);
+int cw_cmd_ca_show(cw_cli *cli, int argc, char **argv);
+int cw_cmd_user_add(cw_cli *cli, int argc, char **argv);
+int cw_cmd_user_list(cw_cli *cli, int argc, char **argv);
+int cw_cmd_user_remove(cw_cli *cli, int argc, char **argv);
+int cw_cmd_service_add(cw_cli *cli, int argc, char **argv);
+int cw_cmd_service_verify(cw_cli *cli, int argc, char **argv);
+int cw_cmd_service_retire(cw_cli *cli, int argc, char **argv);
+int cw_cmd_service_list(cw_cli *cli, int argc, char **argv);
+int cw_cmd_request_submit(cw_cli *cli, int argc, char **argv);
+int cw_cmd_request_list(cw_cli *cli, int argc, char **argv);
+int cw_cmd_request_show(cw_cli *cli, int argc, char **argv);
+int cw_cmd_request_approve(cw_cli *cli, int argc, char **argv);
+int cw_cmd_request_reject(cw_cli *cli, int argc, char **argv);
+int cw_cmd_exception_add(cw_cli *cli, int argc, char **argv);
+int cw_cmd_exception_list(cw_cli *cli, int argc, char **argv);
+int cw_cmd_exception_revoke(cw_cli *cli, int argc, char **argv);
+int cw_cmd_cert_list(cw_cli *cli, int argc, char **argv);
+int cw_cmd_cert_show(cw_cli *cli, int argc, char **argv);
+int cw_cmd_cert_get(cw_cli *cli, int argc, char **argv);
+int cw_cmd_cert_revoke(cw_cli *cli, int argc, char **argv);
+int cw_cmd_crl(cw_cli *cli, int argc, char **argv);
+int cw_cmd_audit_log(cw_cli *cli, int argc, char **argv);
+int cw_cmd_audit_verify(cw_cli *cli, int argc, char **argv);
+int cw_cmd_audit_checkpoint(cw_cli *cli, int argc, char **argv);
+int cw_cmd_audit_prove(cw_cli *cli, int argc, char **argv);
+int cw_cmd_audit_check_proof(cw_cli *cli, int argc, char **argv);
 
 /* The command table and help lookups (main.c). */
 const cw_cmd *cw_cli_find(const char *noun, const char *verb);
+
+struct cw_engine;
+struct cw_actor;
+
+/* Opens the data directory's engine, printing a failure; exit status. */
+int cli_open_engine(const cw_cli *cli, struct cw_engine **e);
+
+/* The acting principal: --as NAME, else the OS user; channel cli. */
+void cli_actor(struct cw_actor *a, const char *as, const char *origin);
+
+/* Prints a summary (or JSON) of a PEM certificate; exit status. */
+int cli_print_cert_summary(const char *pem, bool json);
 
 /* Prints "certward csr check: message" on stderr; returns the exit code. */
 int cli_fail(const cw_cli *cli, const cw_err *err);

@@ -3,12 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "cli.h"
 #include "common/fileio.h"
 #include "common/limits.h"
 #include "common/util.h"
+#include "engine/engine.h"
 
 int
 cli_fail(const cw_cli *cli, const cw_err *err)
@@ -252,4 +258,73 @@ cli_print_violations(FILE *f, const cw_violations *v)
 	if (v->truncated || v->oom)
 		fprintf(f, "  [internal.incomplete] more violations than could "
 		    "be listed\n");
+}
+
+int
+cli_open_engine(const cw_cli *cli, struct cw_engine **e)
+{
+	cw_err err = CW_ERR_INIT;
+
+	if (cw_engine_open(cli->data_dir, e, &err) != CW_OK)
+		return cli_fail(cli, &err);
+	return CW_EXIT_OK;
+}
+
+void
+cli_actor(struct cw_actor *a, const char *as, const char *origin)
+{
+	struct passwd *pw;
+
+	memset(a, 0, sizeof(*a));
+	a->name = as;
+	if (a->name == NULL) {
+		pw = getpwuid(getuid());
+		a->name = pw != NULL ? pw->pw_name : getenv("USER");
+	}
+	a->origin = origin != NULL ? origin : "human";
+	a->channel = "cli";
+}
+
+int
+cli_print_cert_summary(const char *pem, bool json)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *c = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	char subj[512], iss[512], nb[64], na[64], fp[65];
+	unsigned char md[32];
+	unsigned int n = 0;
+	BIO *t;
+	int st = CW_EXIT_OK;
+
+	if (c == NULL) {
+		BIO_free(b);
+		return CW_EXIT_INTERNAL;
+	}
+	X509_NAME_oneline(X509_get_subject_name(c), subj, sizeof(subj));
+	X509_NAME_oneline(X509_get_issuer_name(c), iss, sizeof(iss));
+	X509_digest(c, EVP_sha256(), md, &n);
+	cw_hex(md, 32, fp);
+	nb[0] = na[0] = '\0';
+	t = BIO_new(BIO_s_mem());
+	if (t != NULL) {
+		int k;
+
+		ASN1_TIME_print(t, X509_get0_notBefore(c));
+		k = BIO_read(t, nb, sizeof(nb) - 1);
+		nb[k > 0 ? k : 0] = '\0';
+		ASN1_TIME_print(t, X509_get0_notAfter(c));
+		k = BIO_read(t, na, sizeof(na) - 1);
+		na[k > 0 ? k : 0] = '\0';
+	}
+	BIO_free(t);
+	if (json)
+		cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:s}", "subject",
+		    subj, "issuer", iss, "not_before", nb, "not_after", na,
+		    "sha256", fp));
+	else
+		printf("subject     %s\nissuer      %s\nnot before  %s\n"
+		    "not after   %s\nsha256      %s\n", subj, iss, nb, na, fp);
+	X509_free(c);
+	BIO_free(b);
+	return st;
 }

@@ -14,6 +14,83 @@
 #include "cw_config.h"
 
 static const cw_cmd commands[] = {
+	{"audit", "check-proof", cw_cmd_audit_check_proof,
+	    "verify an inclusion proof offline",
+	    "usage: certward audit check-proof PROOF --key AUDIT_PUBLIC_KEY\n"
+	    "\n"
+	    "Checks, without the database, that a proof written by 'audit prove'\n"
+	    "leads from the certificate's issuance event to a checkpoint signed by\n"
+	    "the audit key (DATA/audit/audit.pub).\n"
+	    "\n"
+	    "exit: 0 proof holds, 1 it does not, 2 unreadable input\n"},
+	{"audit", "checkpoint", cw_cmd_audit_checkpoint,
+	    "sign a checkpoint of the audit log",
+	    "usage: certward audit checkpoint [--out FILE] [--as NAME]\n"
+	    "\n"
+	    "Verifies the log, then writes a checkpoint (event count, head hash,\n"
+	    "Merkle root, time) signed with the audit key; keep it outside the\n"
+	    "data directory.  Needs the role auditor or pki-admin.\n"},
+	{"audit", "log", cw_cmd_audit_log,
+	    "show audit events",
+	    "usage: certward audit log [--object OBJECT] [--since WHEN] [--json]\n"
+	    "\n"
+	    "  --object OBJECT   only events about OBJECT (request:12, cert:SERIAL,\n"
+	    "                    service:NAME, user:NAME, exception:ID)\n"
+	    "  --since WHEN      YYYY-MM-DD, an RFC 3339 UTC time, or a duration\n"
+	    "                    back from now (24h)\n"},
+	{"audit", "prove", cw_cmd_audit_prove,
+	    "write an inclusion proof of a certificate's issuance",
+	    "usage: certward audit prove SERIAL [--checkpoint FILE] [--out FILE]\n"
+	    "\n"
+	    "Writes a JSON proof (RFC 9162 audit path) that the issuance event of\n"
+	    "SERIAL is in the log covered by the checkpoint (default: the newest\n"
+	    "stored one).  Check it offline with 'audit check-proof'.\n"},
+	{"audit", "verify", cw_cmd_audit_verify,
+	    "verify the audit log",
+	    "usage: certward audit verify [--checkpoint FILE] [--json]\n"
+	    "\n"
+	    "Recomputes every event's hash link and the Merkle tree; names the\n"
+	    "first modified, deleted, inserted or reordered event, and any\n"
+	    "truncation below the checkpoint (default: the newest stored one).\n"
+	    "\n"
+	    "exit: 0 intact, 1 tampered, 2 unreadable checkpoint\n"},
+	{"ca", "show", cw_cmd_ca_show,
+	    "show the issuing CA (or the root)",
+	    "usage: certward ca show [--root] [--pem] [--json]\n"},
+	{"cert", "get", cw_cmd_cert_get,
+	    "write a certificate",
+	    "usage: certward cert get SERIAL [--chain] [--der] [--out FILE]\n"
+	    "\n"
+	    "  --chain   append the issuing CA certificate (PEM only)\n"
+	    "  --der     DER instead of PEM\n"
+	    "  --out     write to FILE instead of standard output\n"},
+	{"cert", "list", cw_cmd_cert_list,
+	    "list the inventory",
+	    "usage: certward cert list [--service S] [--template T] [--status STATUS]\n"
+	    "                          [--expiring DURATION] [--due] [--key-alg ALG]\n"
+	    "                          [--limit N] [--json]\n"
+	    "\n"
+	    "  --status     valid, revoked, expired or superseded\n"
+	    "  --expiring   valid certificates ending within DURATION (30d)\n"
+	    "  --due        valid certificates past their template's renew_at\n"
+	    "  --key-alg    ec, rsa, ed25519, or exact (ec:P-256, rsa:3072)\n"},
+	{"cert", "revoke", cw_cmd_cert_revoke,
+	    "revoke a certificate",
+	    "usage: certward cert revoke SERIAL --reason REASON [--as NAME]\n"
+	    "\n"
+	    "REASON (RFC 5280 5.3.1): unspecified, keyCompromise, cACompromise,\n"
+	    "affiliationChanged, superseded, cessationOfOperation,\n"
+	    "certificateHold, privilegeWithdrawn, aACompromise.  Needs pki-admin.\n"
+	    "exit: 0 revoked, 1 already revoked or not allowed, 2 unknown serial\n"},
+	{"cert", "show", cw_cmd_cert_show,
+	    "show a certificate with its request and audit trail",
+	    "usage: certward cert show SERIAL [--json]\n"},
+	{"crl", "", cw_cmd_crl,
+	    "write a fresh signed CRL of the issuing CA",
+	    "usage: certward crl [--out FILE] [--der]\n"
+	    "\n"
+	    "Signs a CRL (v2, CRL number, AKI, reason codes) valid until\n"
+	    "crl_next_update (config.yaml, default 7d).  PEM unless --der.\n"},
 	{"csr", "check", cw_cmd_csr_check,
 	    "check a CSR against a policy template",
 	    "usage: certward csr check --policy FILE --template NAME [--json] CSR\n"
@@ -66,6 +143,39 @@ static const cw_cmd commands[] = {
 	    "whether the self-signature verifies (proof of possession).\n"
 	    "\n"
 	    "exit: 0 shown, 2 unreadable or malformed input, 3 internal error\n"},
+	{"exception", "add", cw_cmd_exception_add,
+	    "waive one rule for one service until a date",
+	    "usage: certward exception add --template T --service S --rule RULE\n"
+	    "                              --until WHEN --reason TEXT [--as NAME]\n"
+	    "                              [--json]\n"
+	    "\n"
+	    "WHEN is YYYY-MM-DD, an RFC 3339 UTC time or a duration (30d).  Rules\n"
+	    "guarding against malformed or dangerous requests (pop, key.weak,\n"
+	    "extension.*) cannot be waived.  Needs pki-admin.\n"},
+	{"exception", "list", cw_cmd_exception_list,
+	    "list exceptions in force",
+	    "usage: certward exception list [--all] [--json]\n"
+	    "\n"
+	    "  --all   include expired and revoked exceptions\n"},
+	{"exception", "revoke", cw_cmd_exception_revoke,
+	    "end an exception now",
+	    "usage: certward exception revoke ID [--as NAME]\n"},
+	{"init", "", cw_cmd_init,
+	    "create a data directory with a CA, database and audit key",
+	    "usage: certward [--data DIR] init [--policy FILE] [--base-url URL]\n"
+	    "                [--ca-alg ALG] [--import-ca CERT KEY]\n"
+	    "                [--root-key-out FILE] [--admin NAME] [--org NAME] [--json]\n"
+	    "\n"
+	    "  --policy FILE        policy to put in force (default: the example)\n"
+	    "  --base-url URL       base of the CRL, OCSP and CA URLs in certificates\n"
+	    "  --ca-alg ALG         ec:P-256 (default), ec:P-384, rsa:3072, ed25519\n"
+	    "  --import-ca CERT KEY use an existing issuing CA (CERT: PEM, followed\n"
+	    "                       by its chain up to the root)\n"
+	    "  --root-key-out FILE  keep the root key out of the data directory\n"
+	    "  --admin NAME         first pki-admin (default: the OS user)\n"
+	    "  --org NAME           O= of the CA names\n"
+	    "\n"
+	    "A second init refuses (exit 2) and changes nothing.\n"},
 	{"policy", "lint", cw_cmd_policy_lint,
 	    "validate a policy file and summarise its templates",
 	    "usage: certward policy lint [--json] FILE\n"
@@ -74,6 +184,59 @@ static const cw_cmd commands[] = {
 	    "and prints a summary of each template.\n"
 	    "\n"
 	    "exit: 0 valid, 2 unreadable or invalid policy, 3 internal error\n"},
+	{"request", "approve", cw_cmd_request_approve,
+	    "approve a pending or held request",
+	    "usage: certward request approve ID [--as NAME] [--comment TEXT] [--json]\n"
+	    "\n"
+	    "The approver holds one of the template's approval roles and is never\n"
+	    "the requester; each person counts once.  When enough approvals are in,\n"
+	    "the certificate is issued in the same step.\n"
+	    "exit: 0 recorded, 1 refused, 2 unknown request\n"},
+	{"request", "list", cw_cmd_request_list,
+	    "list requests",
+	    "usage: certward request list [--state STATE] [--service S] [--json]\n"},
+	{"request", "reject", cw_cmd_request_reject,
+	    "reject a pending or held request",
+	    "usage: certward request reject ID --comment TEXT [--as NAME] [--json]\n"},
+	{"request", "show", cw_cmd_request_show,
+	    "show a request, its verdict and approvals",
+	    "usage: certward request show ID [--json]\n"},
+	{"request", "submit", cw_cmd_request_submit,
+	    "request certificates through the policy gate",
+	    "usage: certward request submit --template T --service S CSR [CSR...]\n"
+	    "                               [--as NAME] [--origin human|automation]\n"
+	    "                               [--renew SERIAL] [--group N] [--json]\n"
+	    "\n"
+	    "Each CSR is checked against the template, the service (known, not\n"
+	    "retired, owner attested within owner.max_age) and the inventory\n"
+	    "(key reuse).  It ends issued, pending (approvals needed), held (stale\n"
+	    "owner) or rejected.  Many CSRs are committed in groups of --group\n"
+	    "(default 100).  --renew SERIAL renews with a new key; the old\n"
+	    "certificate becomes superseded.\n"
+	    "exit: 0 all issued, pending or held, 1 any rejected, 2 bad input\n"},
+	{"service", "add", cw_cmd_service_add,
+	    "add a service with its owner",
+	    "usage: certward service add NAME --owner TEAM --contact ADDRESS [--as NAME]\n"},
+	{"service", "list", cw_cmd_service_list,
+	    "list services and owner staleness",
+	    "usage: certward service list [--json]\n"},
+	{"service", "retire", cw_cmd_service_retire,
+	    "offboard a service: revoke its certificates",
+	    "usage: certward service retire NAME [--as NAME]\n"},
+	{"service", "verify", cw_cmd_service_verify,
+	    "re-attest ownership and release held requests",
+	    "usage: certward service verify NAME [--as NAME]\n"
+	    "\n"
+	    "Run by a pki-admin or a user holding the owner team as a role.\n"},
+	{"user", "add", cw_cmd_user_add,
+	    "add (or replace the roles of) a user",
+	    "usage: certward user add NAME --role ROLE [--role ROLE]... [--as NAME]\n"},
+	{"user", "list", cw_cmd_user_list,
+	    "list users and roles",
+	    "usage: certward user list [--json]\n"},
+	{"user", "remove", cw_cmd_user_remove,
+	    "remove a user",
+	    "usage: certward user remove NAME [--as NAME]\n"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -82,8 +245,17 @@ static const struct {
 	const char *noun;
 	const char *summary;
 } nouns[] = {
+	{"audit", "the tamper-evident audit log"},
+	{"ca", "the certificate authority"},
+	{"cert", "the certificate inventory"},
+	{"crl", "certificate revocation lists"},
 	{"csr", "generate, check and describe certificate signing requests"},
+	{"exception", "time-bound waivers of one rule"},
+	{"init", "create a data directory"},
 	{"policy", "validate policy files"},
+	{"request", "certificate requests and approvals"},
+	{"service", "services and their owners"},
+	{"user", "users and roles"},
 };
 
 const cw_cmd *
@@ -112,8 +284,8 @@ print_top_help(FILE *f)
 	    "\n"
 	    "commands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-7s %-7s %s\n", commands[i].noun, commands[i].verb,
-		    commands[i].summary);
+		fprintf(f, "  %-9s %-11s %s\n", commands[i].noun,
+		    commands[i].verb, commands[i].summary);
 	fprintf(f,
 	    "\n"
 	    "global options:\n"
@@ -142,7 +314,7 @@ print_noun_help(FILE *f, const char *noun)
 int
 cli_help(const cw_cli *cli, const char *noun, const char *verb)
 {
-	const cw_cmd *c = cw_cli_find(noun, verb);
+	const cw_cmd *c = cw_cli_find(noun, verb != NULL ? verb : "");
 
 	(void)cli;
 	if (c != NULL)
@@ -170,6 +342,25 @@ main(int argc, char **argv)
 	int i = 1, status;
 	const char *env;
 
+	/* DESIGN 7: --data DIR works anywhere on the line; take it out
+	 * before the command parses its own options */
+	for (int k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--") == 0)
+			break;
+		if (strcmp(argv[k], "--data") == 0 && k + 1 < argc) {
+			cli.data_dir = argv[k + 1];
+			memmove(&argv[k], &argv[k + 2], (size_t)(argc - k - 2 + 1) *
+			    sizeof(char *));
+			argc -= 2;
+			k--;
+		} else if (strncmp(argv[k], "--data=", 7) == 0) {
+			cli.data_dir = argv[k] + 7;
+			memmove(&argv[k], &argv[k + 1], (size_t)(argc - k - 1 + 1) *
+			    sizeof(char *));
+			argc -= 1;
+			k--;
+		}
+	}
 	/* globals before the noun */
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -203,6 +394,14 @@ main(int argc, char **argv)
 		    "Run 'certward --help' for the list of commands.\n", argv[i]);
 		return CW_EXIT_USAGE;
 	}
+	/* nouns that are whole commands (init, crl) take options directly */
+	cmd = cw_cli_find(argv[i], "");
+	if (cmd != NULL) {
+		snprintf(prog, sizeof(prog), "certward %s", cmd->noun);
+		cli.prog = prog;
+		status = cmd->fn(&cli, argc - i, argv + i);
+		goto done;
+	}
 	if (i + 1 >= argc || strcmp(argv[i + 1], "--help") == 0 ||
 	    strcmp(argv[i + 1], "-h") == 0) {
 		print_noun_help(i + 1 >= argc ? stderr : stdout, argv[i]);
@@ -219,6 +418,7 @@ main(int argc, char **argv)
 	cli.prog = prog;
 	/* the verb sees argv[0] = its own name, as getopt expects */
 	status = cmd->fn(&cli, argc - i - 1, argv + i + 1);
+done:
 	fflush(stdout);
 	if (ferror(stdout)) {
 		fprintf(stderr, "%s: cannot write the output\n", prog);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 char *
 cw_escape(const uint8_t *in, size_t len, char *buf, size_t buf_len)
@@ -251,4 +252,69 @@ cw_memfind(const void *hay, size_t hlen, const void *needle, size_t nlen)
 		    memcmp(h + i, needle, nlen) == 0)
 			return h + i;
 	return NULL;
+}
+
+static bool
+digits(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
+{
+	char buf[8];
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return cw_parse_int64(buf, min, max, out);
+}
+
+bool
+cw_parse_time(const char *s, int64_t now, int64_t *out)
+{
+	int64_t y, mo, d, h = 0, mi = 0, se = 0, dur;
+	struct tm tm;
+	size_t len;
+
+	if (s == NULL)
+		return false;
+	len = strlen(s);
+	if (cw_parse_duration(s, &dur))
+		return !__builtin_add_overflow(now, dur, out);
+	/* YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (RFC 3339, UTC only) */
+	if (!(len == 10 || (len == 20 && s[10] == 'T' && s[13] == ':' &&
+	    s[16] == ':' && s[19] == 'Z')) || s[4] != '-' || s[7] != '-')
+		return false;
+	if (!digits(s, 4, 1970, 9999, &y) || !digits(s + 5, 2, 1, 12, &mo) ||
+	    !digits(s + 8, 2, 1, 31, &d))
+		return false;
+	if (len == 20 && (!digits(s + 11, 2, 0, 23, &h) ||
+	    !digits(s + 14, 2, 0, 59, &mi) || !digits(s + 17, 2, 0, 59, &se)))
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)mo - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)h;
+	tm.tm_min = (int)mi;
+	tm.tm_sec = (int)se;
+	*out = (int64_t)timegm(&tm);
+	/* timegm normalises 2026-02-31; refuse dates that do not exist */
+	{
+		time_t t = (time_t)*out;
+		struct tm chk;
+
+		if (gmtime_r(&t, &chk) == NULL || chk.tm_mday != (int)d ||
+		    chk.tm_mon != (int)mo - 1)
+			return false;
+	}
+	return true;
+}
+
+void
+cw_time_text(int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len,
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
 }

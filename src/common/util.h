@@ -51,6 +51,16 @@ bool cw_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
  */
 bool cw_parse_duration(const char *s, int64_t *seconds);
 
+/*
+ * Parses a point in time: a duration from now ("30d"), a date
+ * ("2027-01-31", midnight UTC) or an RFC 3339 UTC time
+ * ("2027-01-31T12:00:00Z").  Refuses dates that do not exist.
+ */
+bool cw_parse_time(const char *s, int64_t now, int64_t *out);
+
+/* RFC 3339 UTC text of a Unix time ("2026-11-22T05:27:00Z"). */
+void cw_time_text(int64_t t, char *buf, size_t len);
+
 /* Formats seconds as the largest exact unit ("90d", "36h", "45s"). */
 void cw_format_duration(int64_t seconds, char *buf, size_t buf_len);
 

@@ -205,3 +205,28 @@ def pytest_configure(config):
     config.addinivalue_line(
         "filterwarnings",
         "ignore::cryptography.utils.CryptographyDeprecationWarning")
+
+
+# --- governed issuance (issue 3) ---------------------------------------------
+
+import cwdata  # noqa: E402  (beside csrgen; fixtures below use it)
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A data directory that is not initialised yet (cwdata.Data)."""
+    return cwdata.Data(tmp_path)
+
+
+@pytest.fixture
+def ca(tmp_path, example_policy):
+    """An initialised data directory (example policy, base URL
+    cwdata.BASE_URL, admin = the OS user) with the cast of users (alice and
+    eve requesters, bob and carol security officers, dave pki-admin, olive
+    of team-web) and the services web and api (owners team-web, team-api)."""
+    d = cwdata.Data(tmp_path)
+    d.init("--policy", example_policy, "--base-url", cwdata.BASE_URL)
+    d.people()
+    d.service("web")
+    d.service("api")
+    return d

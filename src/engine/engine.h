@@ -1,0 +1,174 @@
+/*
+ * engine.h - the only place that changes certward's state.  The CLI (and,
+ * later, REST, ACME and EST) are adapters that call these functions; every
+ * function that changes state runs one store transaction that also appends
+ * the audit event(s) describing the change.
+ *
+ * Ownership: strings passed in are borrowed; results are caller-owned
+ * structures released with the matching *_cleanup.
+ */
+#ifndef CW_ENGINE_H
+#define CW_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../common/err.h"
+#include "../policy/policy.h"
+#include "../store/store.h"
+
+typedef struct cw_engine cw_engine;
+
+/* Who is acting, from where. */
+typedef struct cw_actor {
+	const char *name;    /* a known user */
+	const char *origin;  /* human | automation */
+	const char *channel; /* cli | rest | acme | est | agent */
+} cw_actor;
+
+/* Opens an initialised data directory (config, policy, CA, database). */
+cw_rc cw_engine_open(const char *data_dir, cw_engine **out, cw_err *err)
+    CW_MUST_USE;
+void cw_engine_close(cw_engine *e);
+
+const cw_policy *cw_engine_policy(const cw_engine *e);
+cw_store *cw_engine_store(cw_engine *e);
+int64_t cw_engine_now(const cw_engine *e);
+
+/* --- init (init.c) -------------------------------------------------------- */
+
+typedef struct cw_init_opts {
+	const char *data_dir;
+	const char *policy_path;  /* NULL: the built-in example policy */
+	const char *base_url;     /* NULL: http://localhost:8080 */
+	const char *ca_alg;       /* NULL: ec:P-256 */
+	const char *import_cert;  /* with import_key: use an existing CA */
+	const char *import_key;
+	const char *root_key_out; /* write the root key here, not in data */
+	const char *admin;        /* first pki-admin user (default: OS user) */
+	const char *org;          /* O of the CA names */
+} cw_init_opts;
+
+/* Creates the data directory; prints nothing; *summary (json) says what
+ * was created.  CW_ERR_EXISTS when already initialised (nothing touched). */
+cw_rc cw_engine_init(const cw_init_opts *o, json_t **summary, cw_err *err)
+    CW_MUST_USE;
+
+/* --- users (users.c) -------------------------------------------------------- */
+
+cw_rc cw_user_add(cw_engine *e, const cw_actor *a, const char *name,
+    const char *const *roles, size_t n_roles, cw_err *err) CW_MUST_USE;
+cw_rc cw_user_remove(cw_engine *e, const cw_actor *a, const char *name,
+    cw_err *err) CW_MUST_USE;
+/* Checks that the actor is a known user; fills u if non-NULL. */
+cw_rc cw_actor_check(cw_engine *e, const cw_actor *a, cw_user *u,
+    cw_err *err) CW_MUST_USE;
+bool cw_user_has_role(const cw_user *u, const char *role);
+
+/* --- services (services.c) --------------------------------------------------- */
+
+cw_rc cw_service_add(cw_engine *e, const cw_actor *a, const char *name,
+    const char *owner, const char *contact, cw_err *err) CW_MUST_USE;
+/* Re-attests ownership, then re-checks the service's held requests:
+ * *released counts those that left `held`. */
+cw_rc cw_service_verify(cw_engine *e, const cw_actor *a, const char *name,
+    int *released, cw_err *err) CW_MUST_USE;
+/* Offboards: refuses new requests, revokes every valid certificate with
+ * cessationOfOperation; *revoked counts them. */
+cw_rc cw_service_retire(cw_engine *e, const cw_actor *a, const char *name,
+    int *revoked, cw_err *err) CW_MUST_USE;
+
+/* --- requests (requests.c) ------------------------------------------------------ */
+
+typedef struct cw_submit {
+	const char *template_name;
+	const char *service;
+	const uint8_t *csr; /* as read from the file: PEM or DER */
+	size_t csr_len;
+	const char *renew_serial; /* or NULL */
+} cw_submit;
+
+typedef struct cw_outcome {
+	int64_t id;
+	char state[16];
+	json_t *violations; /* array of {rule, message}, owned */
+	char serial[48];    /* when issued */
+	char reason[256];   /* why held/rejected beyond violations */
+	json_t *exceptions; /* ids of exceptions applied, owned */
+} cw_outcome;
+
+void cw_outcome_cleanup(cw_outcome *o);
+
+/*
+ * Runs the gate and the inventory checks and records the request.  A CSR
+ * that cannot be read is CW_ERR_INPUT and records nothing.  Many requests
+ * are committed in groups of `group` (1 = one transaction each).
+ */
+cw_rc cw_request_submit(cw_engine *e, const cw_actor *a, const cw_submit *s,
+    cw_outcome *out, cw_err *err) CW_MUST_USE;
+cw_rc cw_request_submit_many(cw_engine *e, const cw_actor *a,
+    const cw_submit *s, size_t n, size_t group, cw_outcome *out,
+    cw_err *err) CW_MUST_USE;
+/* CW_ERR_NONCOMPLIANT when the actor may not decide (requester, wrong
+ * role, twice, not pending/held). */
+cw_rc cw_request_approve(cw_engine *e, const cw_actor *a, int64_t id,
+    const char *comment, cw_outcome *out, cw_err *err) CW_MUST_USE;
+cw_rc cw_request_reject(cw_engine *e, const cw_actor *a, int64_t id,
+    const char *comment, cw_outcome *out, cw_err *err) CW_MUST_USE;
+/* Full record as JSON: request, verdict, approvals, who may still approve. */
+cw_rc cw_request_show(cw_engine *e, int64_t id, json_t **out, cw_err *err)
+    CW_MUST_USE;
+
+/* --- exceptions (exceptions.c) ------------------------------------------------- */
+
+cw_rc cw_exception_add(cw_engine *e, const cw_actor *a, const char *tmpl,
+    const char *service, const char *rule, int64_t until, const char *reason,
+    int64_t *id, cw_err *err) CW_MUST_USE;
+cw_rc cw_exception_revoke(cw_engine *e, const cw_actor *a, int64_t id,
+    cw_err *err) CW_MUST_USE;
+/* Rules an exception may never waive (structural defects, CA requests). */
+bool cw_rule_waivable(const char *rule);
+
+/* --- certificates (certs.c) ----------------------------------------------------- */
+
+cw_rc cw_cert_revoke(cw_engine *e, const cw_actor *a, const char *serial,
+    int reason, cw_err *err) CW_MUST_USE;
+/* A fresh signed CRL of the issuing CA (DER in *der, OPENSSL_free). */
+cw_rc cw_crl_generate(cw_engine *e, uint8_t **der, size_t *len, cw_err *err)
+    CW_MUST_USE;
+cw_rc cw_cert_show(cw_engine *e, const char *serial, json_t **out,
+    cw_err *err) CW_MUST_USE;
+/* PEM (or DER) of a certificate, optionally followed by the chain. */
+cw_rc cw_cert_get(cw_engine *e, const char *serial, bool chain, bool der,
+    uint8_t **out, size_t *len, cw_err *err) CW_MUST_USE;
+/* PEM of the issuing chain (intermediate) or the root. */
+cw_rc cw_ca_pem(cw_engine *e, bool root, char **pem, cw_err *err)
+    CW_MUST_USE;
+json_t *cw_cert_rec_json(const cw_cert_rec *c, int64_t now);
+
+/* --- audit (audit_ops.c) -------------------------------------------------------- */
+
+/* Writes a signed checkpoint of the whole log; *text is its text form. */
+cw_rc cw_audit_checkpoint(cw_engine *e, const cw_actor *a, char **text,
+    cw_err *err) CW_MUST_USE;
+/* Verifies the whole log, against cp_text when given (else the newest
+ * stored checkpoint).  CW_ERR_NONCOMPLIANT naming the first bad event. */
+cw_rc cw_audit_verify_log(cw_engine *e, const char *cp_text, json_t **report,
+    cw_err *err) CW_MUST_USE;
+/* Inclusion proof of a certificate's issuance event against a checkpoint
+ * (the newest stored one when cp_text is NULL). */
+cw_rc cw_audit_prove(cw_engine *e, const char *serial, const char *cp_text,
+    json_t **proof, cw_err *err) CW_MUST_USE;
+/* Checks a proof offline: the event's leaf, the path, the checkpoint's
+ * signature with the audit public key (PEM). */
+cw_rc cw_audit_check_proof(const json_t *proof, const char *pubkey_pem,
+    cw_err *err) CW_MUST_USE;
+
+/* Appends an audit event inside the current transaction. */
+cw_rc cw_engine_audit(cw_engine *e, const cw_actor *a, const char *action,
+    const char *object, json_t *details, cw_err *err) CW_MUST_USE;
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * schema.sql.h - the SQLite schema, as migrations applied in order.  Each
+ * entry moves the database from version i to i+1 (PRAGMA user_version).
+ * Indexes are kept lean (PERFORMANCE.md: every index costs on insert):
+ * the key-reuse lookup, expiry and renewal scans, per-service listing.
+ */
+#ifndef CW_SCHEMA_SQL_H
+#define CW_SCHEMA_SQL_H
+
+static const char *const cw_migrations[] = {
+	/* 1: initial schema */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE users(name TEXT PRIMARY KEY, roles TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE services(name TEXT PRIMARY KEY, owner TEXT NOT NULL,"
+	"  contact TEXT NOT NULL, verified_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL, retired INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE requests(id INTEGER PRIMARY KEY, template TEXT NOT NULL,"
+	"  service TEXT NOT NULL, csr BLOB NOT NULL, requester TEXT NOT NULL,"
+	"  origin TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,"
+	"  violations TEXT NOT NULL, exceptions TEXT NOT NULL,"
+	"  renew_of TEXT NOT NULL, serial TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX requests_state ON requests(state, id);"
+	"CREATE TABLE approvals(request_id INTEGER NOT NULL"
+	"  REFERENCES requests(id), principal TEXT NOT NULL, role TEXT NOT NULL,"
+	"  decision TEXT NOT NULL, comment TEXT NOT NULL, time INTEGER NOT NULL,"
+	"  PRIMARY KEY(request_id, principal));"
+	"CREATE TABLE certificates(serial TEXT PRIMARY KEY, issuer TEXT NOT NULL,"
+	"  subject TEXT NOT NULL, sans TEXT NOT NULL, key_alg TEXT NOT NULL,"
+	"  spki_sha256 BLOB NOT NULL, not_before INTEGER NOT NULL,"
+	"  not_after INTEGER NOT NULL, renew_after INTEGER NOT NULL,"
+	"  template TEXT NOT NULL, service TEXT NOT NULL,"
+	"  request_id INTEGER NOT NULL, status TEXT NOT NULL,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0,"
+	"  revocation_reason INTEGER NOT NULL DEFAULT -1,"
+	"  renewed_by TEXT NOT NULL DEFAULT '', source TEXT NOT NULL,"
+	"  der BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX certificates_spki ON certificates(spki_sha256);"
+	"CREATE INDEX certificates_not_after ON certificates(not_after);"
+	"CREATE INDEX certificates_service ON certificates(service, not_after);"
+	"CREATE TABLE exceptions(id INTEGER PRIMARY KEY, template TEXT NOT NULL,"
+	"  service TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  granted_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE audit(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, origin TEXT NOT NULL, channel TEXT NOT NULL,"
+	"  action TEXT NOT NULL, object TEXT NOT NULL, details TEXT NOT NULL,"
+	"  prev BLOB NOT NULL, hash BLOB NOT NULL);"
+	"CREATE INDEX audit_object ON audit(object);"
+	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, text TEXT NOT NULL);",
+};
+
+#endif

@@ -1,0 +1,1134 @@
+/*
+ * store_sqlite.c - the embedded SQLite backend of store.h.
+ *
+ * WAL with synchronous=FULL: a committed issuance survives power loss.
+ * Writers take the lock up front (BEGIN IMMEDIATE) so that two processes
+ * never deadlock upgrading read locks; the busy timeout makes them queue.
+ * Statements are prepared once per connection and reused.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "../common/util.h"
+#include "schema.sql.h"
+
+enum stmt_id {
+	ST_META_GET, ST_META_SET,
+	ST_USER_PUT, ST_USER_GET, ST_USER_DEL, ST_USER_ALL,
+	ST_SVC_PUT, ST_SVC_GET, ST_SVC_ALL,
+	ST_REQ_INS, ST_REQ_UPD, ST_REQ_GET,
+	ST_APPR_INS, ST_APPR_ALL,
+	ST_CERT_INS, ST_CERT_UPD, ST_CERT_GET, ST_CERT_KEY,
+	ST_EXC_INS, ST_EXC_GET, ST_EXC_UPD,
+	ST_AUDIT_HEAD, ST_AUDIT_INS,
+	ST_CP_PUT, ST_CP_LATEST,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[ST_USER_PUT] = "INSERT INTO users(name, roles, created_at) "
+	    "VALUES(?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET "
+	    "roles = excluded.roles",
+	[ST_USER_GET] = "SELECT name, roles, created_at FROM users "
+	    "WHERE name = ?1",
+	[ST_USER_DEL] = "DELETE FROM users WHERE name = ?1",
+	[ST_USER_ALL] = "SELECT name, roles, created_at FROM users ORDER BY name",
+	[ST_SVC_PUT] = "INSERT INTO services(name, owner, contact, verified_at,"
+	    " created_at, retired) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, "
+	    "contact = excluded.contact, verified_at = excluded.verified_at, "
+	    "retired = excluded.retired",
+	[ST_SVC_GET] = "SELECT name, owner, contact, verified_at, created_at, "
+	    "retired FROM services WHERE name = ?1",
+	[ST_SVC_ALL] = "SELECT name, owner, contact, verified_at, created_at, "
+	    "retired FROM services ORDER BY name",
+	[ST_REQ_INS] = "INSERT INTO requests(template, service, csr, requester,"
+	    " origin, channel, state, violations, exceptions, renew_of, serial,"
+	    " reason, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[ST_REQ_UPD] = "UPDATE requests SET state = ?2, violations = ?3, "
+	    "exceptions = ?4, serial = ?5, reason = ?6, updated_at = ?7 "
+	    "WHERE id = ?1",
+	[ST_REQ_GET] = "SELECT id, template, service, csr, requester, origin, "
+	    "channel, state, violations, exceptions, renew_of, serial, reason, "
+	    "created_at, updated_at FROM requests WHERE id = ?1",
+	[ST_APPR_INS] = "INSERT INTO approvals(request_id, principal, role, "
+	    "decision, comment, time) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_APPR_ALL] = "SELECT request_id, principal, role, decision, comment,"
+	    " time FROM approvals WHERE request_id = ?1 ORDER BY time, rowid",
+	[ST_CERT_INS] = "INSERT INTO certificates(serial, issuer, subject, sans,"
+	    " key_alg, spki_sha256, not_before, not_after, renew_after, "
+	    "template, service, request_id, status, revoked_at, "
+	    "revocation_reason, renewed_by, source, der) VALUES(?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+	    "?18)",
+	[ST_CERT_UPD] = "UPDATE certificates SET status = ?2, revoked_at = ?3, "
+	    "revocation_reason = ?4, renewed_by = ?5 WHERE serial = ?1",
+	[ST_CERT_GET] = "SELECT serial, issuer, subject, sans, key_alg, "
+	    "spki_sha256, not_before, not_after, renew_after, template, "
+	    "service, request_id, status, revoked_at, revocation_reason, "
+	    "renewed_by, source, der FROM certificates WHERE serial = ?1",
+	[ST_CERT_KEY] = "SELECT serial FROM certificates WHERE spki_sha256 = ?1 "
+	    "LIMIT 1",
+	[ST_EXC_INS] = "INSERT INTO exceptions(template, service, rule, reason,"
+	    " granted_by, created_at, expires_at, revoked_at) VALUES(?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, 0)",
+	[ST_EXC_GET] = "SELECT id, template, service, rule, reason, granted_by,"
+	    " created_at, expires_at, revoked_at FROM exceptions WHERE id = ?1",
+	[ST_EXC_UPD] = "UPDATE exceptions SET revoked_at = ?2 WHERE id = ?1",
+	[ST_AUDIT_HEAD] = "SELECT seq, hash FROM audit ORDER BY seq DESC "
+	    "LIMIT 1",
+	[ST_AUDIT_INS] = "INSERT INTO audit(seq, time, actor, origin, channel,"
+	    " action, object, details, prev, hash) VALUES(?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10)",
+	[ST_CP_PUT] = "INSERT OR REPLACE INTO checkpoints(size, text) "
+	    "VALUES(?1, ?2)",
+	[ST_CP_LATEST] = "SELECT text FROM checkpoints ORDER BY size DESC "
+	    "LIMIT 1",
+};
+
+struct cw_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	bool in_tx;
+};
+
+static cw_rc
+db_fail(cw_store *s, cw_err *err, const char *what)
+{
+	return cw_err_set(err, CW_ERR_INTERNAL, "database: %s: %s", what,
+	    sqlite3_errmsg(s->db));
+}
+
+/* The prepared statement `id`, reset and with bindings cleared. */
+static sqlite3_stmt *
+stmt(cw_store *s, enum stmt_id id)
+{
+	if (s->st[id] == NULL &&
+	    sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	return s->st[id];
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+static void
+copy_col(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", col_text(st, i));
+}
+
+static char *
+dup_col(sqlite3_stmt *st, int i)
+{
+	return strdup(col_text(st, i));
+}
+
+static uint8_t *
+dup_blob(sqlite3_stmt *st, int i, size_t *len)
+{
+	const void *b = sqlite3_column_blob(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	uint8_t *o = malloc(n > 0 ? (size_t)n : 1);
+
+	if (o == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(o, b, (size_t)n);
+	*len = (size_t)n;
+	return o;
+}
+
+static cw_rc
+exec(cw_store *s, const char *sql, cw_err *err)
+{
+	char *msg = NULL;
+	cw_rc rc = CW_OK;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		rc = cw_err_set(err, CW_ERR_INTERNAL, "database: %s",
+		    msg != NULL ? msg : sqlite3_errmsg(s->db));
+	sqlite3_free(msg);
+	return rc;
+}
+
+static cw_rc
+migrate(cw_store *s, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	int version = 0, i, n = (int)CW_ARRAY_LEN(cw_migrations);
+	char sql[64];
+
+	CW_TRY(exec(s, "BEGIN IMMEDIATE", err));
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_fail(s, err, "reading the schema version");
+		goto fail;
+	}
+	version = sqlite3_column_int(st, 0);
+	if (version > n) {
+		rc = cw_err_set(err, CW_ERR_CONFIG, "the database has schema "
+		    "version %d, newer than this certward (%d); upgrade certward",
+		    version, n);
+		goto fail;
+	}
+	for (i = version; i < n; i++) {
+		if ((rc = exec(s, cw_migrations[i], err)) != CW_OK)
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if ((rc = exec(s, sql, err)) != CW_OK)
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	CW_TRY(exec(s, "COMMIT", err));
+	goto out;
+fail:
+	sqlite3_finalize(st);
+	st = NULL;
+	(void)exec(s, "ROLLBACK", NULL);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+cw_rc
+cw_store_open(const char *path, bool create, cw_store **out, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cw_store *s = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    (create ? SQLITE_OPEN_CREATE : 0);
+
+	s = calloc(1, sizeof(*s));
+	CW_ENSURE_MEM(s);
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		rc = cw_err_set(err, create ? CW_ERR_IO : CW_ERR_NOT_FOUND,
+		    "cannot open the database %s: %s%s", path,
+		    s->db ? sqlite3_errmsg(s->db) : "out of memory",
+		    create ? "" : " (run 'certward init' first)");
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 30000);
+	CW_TRY(exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+	    "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF", err));
+	CW_TRY(migrate(s, err));
+	*out = s;
+	s = NULL;
+out:
+	cw_store_close(s);
+	return rc;
+}
+
+void
+cw_store_close(cw_store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	if (s->in_tx)
+		cw_store_rollback(s);
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+cw_rc
+cw_store_begin(cw_store *s, cw_err *err)
+{
+	cw_rc rc = exec(s, "BEGIN IMMEDIATE", err);
+
+	if (rc == CW_OK)
+		s->in_tx = true;
+	return rc;
+}
+
+cw_rc
+cw_store_commit(cw_store *s, cw_err *err)
+{
+	cw_rc rc = exec(s, "COMMIT", err);
+
+	if (rc == CW_OK)
+		s->in_tx = false;
+	else
+		cw_store_rollback(s);
+	return rc;
+}
+
+void
+cw_store_rollback(cw_store *s)
+{
+	(void)exec(s, "ROLLBACK", NULL);
+	s->in_tx = false;
+}
+
+/* Runs a statement that returns no rows. */
+static cw_rc
+step_done(cw_store *s, sqlite3_stmt *st, const char *what, cw_err *err)
+{
+	int r = sqlite3_step(st);
+
+	if (r == SQLITE_DONE)
+		return CW_OK;
+	if ((r & 0xff) == SQLITE_CONSTRAINT)
+		return cw_err_set(err, CW_ERR_EXISTS, "database: %s: %s", what,
+		    sqlite3_errmsg(s->db));
+	return db_fail(s, err, what);
+}
+
+#define PREP(var, id)                                                          \
+	do {                                                                   \
+		if ((var = stmt(s, id)) == NULL) {                             \
+			rc = db_fail(s, err, "preparing a statement");         \
+			goto out;                                              \
+		}                                                              \
+	} while (0)
+
+/* --- meta ----------------------------------------------------------------- */
+
+cw_rc
+cw_store_meta_get(cw_store *s, const char *key, char *buf, size_t len,
+    bool *found, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	int r;
+
+	PREP(st, ST_META_GET);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW;
+	if (r == SQLITE_ROW)
+		copy_col(st, 0, buf, len);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(s, err, "reading a setting");
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_meta_set(cw_store *s, const char *key, const char *value,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_META_SET);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = step_done(s, st, "writing a setting", err);
+out:
+	return rc;
+}
+
+/* --- users ---------------------------------------------------------------- */
+
+static void
+roles_join(const cw_user *u, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < u->n_roles && off < len; i++) {
+		n = snprintf(buf + off, len - off, "%s%s", i ? "," : "",
+		    u->roles[i]);
+		if (n > 0)
+			off += (size_t)n;
+	}
+}
+
+static void
+user_from_row(sqlite3_stmt *st, cw_user *u)
+{
+	const char *roles = col_text(st, 1), *p = roles, *c;
+
+	memset(u, 0, sizeof(*u));
+	copy_col(st, 0, u->name, sizeof(u->name));
+	u->created_at = sqlite3_column_int64(st, 2);
+	while (*p != '\0' && u->n_roles < CW_MAX_ROLES) {
+		c = strchr(p, ',');
+		snprintf(u->roles[u->n_roles++], sizeof(u->roles[0]), "%.*s",
+		    (int)(c ? (size_t)(c - p) : strlen(p)), p);
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+}
+
+cw_rc
+cw_store_user_put(cw_store *s, const cw_user *u, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	char roles[CW_MAX_ROLES * 65];
+
+	roles_join(u, roles, sizeof(roles));
+	PREP(st, ST_USER_PUT);
+	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, roles, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, u->created_at);
+	rc = step_done(s, st, "writing a user", err);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_user_get(cw_store *s, const char *name, cw_user *u, bool *found,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	int r;
+
+	PREP(st, ST_USER_GET);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW;
+	if (r == SQLITE_ROW)
+		user_from_row(st, u);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(s, err, "reading a user");
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_user_delete(cw_store *s, const char *name, bool *found,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_USER_DEL);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	CW_TRY(step_done(s, st, "removing a user", err));
+	*found = sqlite3_changes(s->db) > 0;
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_user_each(cw_store *s, bool (*fn)(const cw_user *, void *),
+    void *arg, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	cw_user u;
+	int r;
+
+	PREP(st, ST_USER_ALL);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		user_from_row(st, &u);
+		if (!fn(&u, arg))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = db_fail(s, err, "listing users");
+out:
+	return rc;
+}
+
+/* --- services -------------------------------------------------------------- */
+
+static void
+svc_from_row(sqlite3_stmt *st, cw_service *v)
+{
+	memset(v, 0, sizeof(*v));
+	copy_col(st, 0, v->name, sizeof(v->name));
+	copy_col(st, 1, v->owner, sizeof(v->owner));
+	copy_col(st, 2, v->contact, sizeof(v->contact));
+	v->verified_at = sqlite3_column_int64(st, 3);
+	v->created_at = sqlite3_column_int64(st, 4);
+	v->retired = sqlite3_column_int(st, 5) != 0;
+}
+
+cw_rc
+cw_store_service_put(cw_store *s, const cw_service *v, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_SVC_PUT);
+	sqlite3_bind_text(st, 1, v->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v->owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, v->contact, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, v->verified_at);
+	sqlite3_bind_int64(st, 5, v->created_at);
+	sqlite3_bind_int(st, 6, v->retired);
+	rc = step_done(s, st, "writing a service", err);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_service_get(cw_store *s, const char *name, cw_service *v,
+    bool *found, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	int r;
+
+	PREP(st, ST_SVC_GET);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW;
+	if (r == SQLITE_ROW)
+		svc_from_row(st, v);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(s, err, "reading a service");
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_service_each(cw_store *s, bool (*fn)(const cw_service *, void *),
+    void *arg, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	cw_service v;
+	int r;
+
+	PREP(st, ST_SVC_ALL);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		svc_from_row(st, &v);
+		if (!fn(&v, arg))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = db_fail(s, err, "listing services");
+out:
+	return rc;
+}
+
+/* --- requests ------------------------------------------------------------- */
+
+void
+cw_request_cleanup(cw_request *r)
+{
+	if (r == NULL)
+		return;
+	free(r->csr);
+	free(r->violations);
+	free(r->exceptions);
+	memset(r, 0, sizeof(*r));
+}
+
+cw_rc
+cw_store_request_insert(cw_store *s, cw_request *r, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_REQ_INS);
+	sqlite3_bind_text(st, 1, r->template_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->service, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, r->csr, (int)r->csr_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->requester, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, r->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, r->violations ? r->violations : "[]", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, r->exceptions ? r->exceptions : "[]", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, r->renew_of, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, r->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, r->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 13, r->created_at);
+	sqlite3_bind_int64(st, 14, r->updated_at);
+	CW_TRY(step_done(s, st, "recording a request", err));
+	r->id = sqlite3_last_insert_rowid(s->db);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_request_update(cw_store *s, const cw_request *r, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_REQ_UPD);
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, r->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->violations ? r->violations : "[]", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->exceptions ? r->exceptions : "[]", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, r->updated_at);
+	rc = step_done(s, st, "updating a request", err);
+out:
+	return rc;
+}
+
+static cw_rc
+req_from_row(sqlite3_stmt *st, cw_request *r, bool with_csr, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, r->template_name, sizeof(r->template_name));
+	copy_col(st, 2, r->service, sizeof(r->service));
+	if (with_csr) {
+		r->csr = dup_blob(st, 3, &r->csr_len);
+		CW_ENSURE_MEM(r->csr);
+	}
+	copy_col(st, 4, r->requester, sizeof(r->requester));
+	copy_col(st, 5, r->origin, sizeof(r->origin));
+	copy_col(st, 6, r->channel, sizeof(r->channel));
+	copy_col(st, 7, r->state, sizeof(r->state));
+	r->violations = dup_col(st, 8);
+	r->exceptions = dup_col(st, 9);
+	CW_ENSURE_MEM(r->violations);
+	CW_ENSURE_MEM(r->exceptions);
+	copy_col(st, 10, r->renew_of, sizeof(r->renew_of));
+	copy_col(st, 11, r->serial, sizeof(r->serial));
+	copy_col(st, 12, r->reason, sizeof(r->reason));
+	r->created_at = sqlite3_column_int64(st, 13);
+	r->updated_at = sqlite3_column_int64(st, 14);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_request_get(cw_store *s, int64_t id, cw_request *r, bool *found,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	int res;
+
+	PREP(st, ST_REQ_GET);
+	sqlite3_bind_int64(st, 1, id);
+	res = sqlite3_step(st);
+	*found = res == SQLITE_ROW;
+	if (res == SQLITE_ROW)
+		rc = req_from_row(st, r, true, err);
+	else if (res != SQLITE_DONE)
+		rc = db_fail(s, err, "reading a request");
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_request_each(cw_store *s, const char *state, const char *service,
+    bool (*fn)(const cw_request *, void *), void *arg, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	cw_request r;
+	int res;
+	bool go = true;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, template, service, NULL, "
+	    "requester, origin, channel, state, violations, exceptions, "
+	    "renew_of, serial, reason, created_at, updated_at FROM requests "
+	    "WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR service = ?2)"
+	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s, err, "listing requests");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
+	while (go && (res = sqlite3_step(st)) == SQLITE_ROW) {
+		CW_TRY(req_from_row(st, &r, false, err));
+		go = fn(&r, arg);
+		cw_request_cleanup(&r);
+	}
+	if (go && res != SQLITE_DONE)
+		rc = db_fail(s, err, "listing requests");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+cw_rc
+cw_store_approval_insert(cw_store *s, const cw_approval *a, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_APPR_INS);
+	sqlite3_bind_int64(st, 1, a->request_id);
+	sqlite3_bind_text(st, 2, a->principal, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->decision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->comment, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, a->time);
+	rc = step_done(s, st, "recording a decision", err);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_approval_each(cw_store *s, int64_t request_id,
+    bool (*fn)(const cw_approval *, void *), void *arg, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	cw_approval a;
+	int r;
+
+	PREP(st, ST_APPR_ALL);
+	sqlite3_bind_int64(st, 1, request_id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		a.request_id = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, a.principal, sizeof(a.principal));
+		copy_col(st, 2, a.role, sizeof(a.role));
+		copy_col(st, 3, a.decision, sizeof(a.decision));
+		copy_col(st, 4, a.comment, sizeof(a.comment));
+		a.time = sqlite3_column_int64(st, 5);
+		if (!fn(&a, arg))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = db_fail(s, err, "listing decisions");
+out:
+	return rc;
+}
+
+/* --- certificates ---------------------------------------------------------- */
+
+void
+cw_cert_rec_cleanup(cw_cert_rec *c)
+{
+	if (c == NULL)
+		return;
+	free(c->sans);
+	free(c->der);
+	memset(c, 0, sizeof(*c));
+}
+
+cw_rc
+cw_store_cert_insert(cw_store *s, const cw_cert_rec *c, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_CERT_INS);
+	sqlite3_bind_text(st, 1, c->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->issuer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->sans ? c->sans : "[]", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->key_alg, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, c->spki_sha256, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, c->not_before);
+	sqlite3_bind_int64(st, 8, c->not_after);
+	sqlite3_bind_int64(st, 9, c->renew_after);
+	sqlite3_bind_text(st, 10, c->template_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, c->service, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, c->request_id);
+	sqlite3_bind_text(st, 13, c->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 14, c->revoked_at);
+	sqlite3_bind_int(st, 15, c->revocation_reason);
+	sqlite3_bind_text(st, 16, c->renewed_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, c->source, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 18, c->der, (int)c->der_len, SQLITE_STATIC);
+	rc = step_done(s, st, "recording a certificate", err);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_cert_update(cw_store *s, const cw_cert_rec *c, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_CERT_UPD);
+	sqlite3_bind_text(st, 1, c->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->revoked_at);
+	sqlite3_bind_int(st, 4, c->revocation_reason);
+	sqlite3_bind_text(st, 5, c->renewed_by, -1, SQLITE_STATIC);
+	rc = step_done(s, st, "updating a certificate", err);
+out:
+	return rc;
+}
+
+static cw_rc
+cert_from_row(sqlite3_stmt *st, cw_cert_rec *c, bool with_der, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	const void *b;
+
+	memset(c, 0, sizeof(*c));
+	copy_col(st, 0, c->serial, sizeof(c->serial));
+	copy_col(st, 1, c->issuer, sizeof(c->issuer));
+	copy_col(st, 2, c->subject, sizeof(c->subject));
+	c->sans = dup_col(st, 3);
+	CW_ENSURE_MEM(c->sans);
+	copy_col(st, 4, c->key_alg, sizeof(c->key_alg));
+	b = sqlite3_column_blob(st, 5);
+	if (b != NULL && sqlite3_column_bytes(st, 5) == 32)
+		memcpy(c->spki_sha256, b, 32);
+	c->not_before = sqlite3_column_int64(st, 6);
+	c->not_after = sqlite3_column_int64(st, 7);
+	c->renew_after = sqlite3_column_int64(st, 8);
+	copy_col(st, 9, c->template_name, sizeof(c->template_name));
+	copy_col(st, 10, c->service, sizeof(c->service));
+	c->request_id = sqlite3_column_int64(st, 11);
+	copy_col(st, 12, c->status, sizeof(c->status));
+	c->revoked_at = sqlite3_column_int64(st, 13);
+	c->revocation_reason = sqlite3_column_int(st, 14);
+	copy_col(st, 15, c->renewed_by, sizeof(c->renewed_by));
+	copy_col(st, 16, c->source, sizeof(c->source));
+	if (with_der) {
+		c->der = dup_blob(st, 17, &c->der_len);
+		CW_ENSURE_MEM(c->der);
+	}
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_cert_get(cw_store *s, const char *serial, cw_cert_rec *c,
+    bool *found, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	int r;
+
+	PREP(st, ST_CERT_GET);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW;
+	if (r == SQLITE_ROW)
+		rc = cert_from_row(st, c, true, err);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(s, err, "reading a certificate");
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_cert_key_known(cw_store *s, const uint8_t spki_sha256[32],
+    char serial[48], bool *found, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	int r;
+
+	PREP(st, ST_CERT_KEY);
+	sqlite3_bind_blob(st, 1, spki_sha256, 32, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW;
+	if (r == SQLITE_ROW)
+		copy_col(st, 0, serial, 48);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(s, err, "looking up a public key");
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_cert_each(cw_store *s, const cw_cert_filter *f,
+    bool (*fn)(const cw_cert_rec *, void *), void *arg, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	cw_cert_rec c;
+	char like[40];
+	int r;
+	bool go = true;
+
+	/* "expired" is derived from not_after, never stored, so that the
+	 * inventory cannot drift from the clock */
+	if (sqlite3_prepare_v2(s->db, "SELECT serial, issuer, subject, sans, "
+	    "key_alg, spki_sha256, not_before, not_after, renew_after, "
+	    "template, service, request_id, status, revoked_at, "
+	    "revocation_reason, renewed_by, source, "
+	    "CASE WHEN ?9 THEN der ELSE NULL END FROM certificates "
+	    "WHERE (?1 IS NULL OR service = ?1) "
+	    "AND (?2 IS NULL OR template = ?2) "
+	    "AND (?3 IS NULL "
+	    "  OR (?3 = 'valid' AND status = 'valid' AND not_after > ?6) "
+	    "  OR (?3 = 'expired' AND status = 'valid' AND not_after <= ?6) "
+	    "  OR (?3 NOT IN ('valid', 'expired') AND status = ?3)) "
+	    "AND (?4 IS NULL OR key_alg = ?4 OR key_alg LIKE ?5) "
+	    "AND (?7 = 0 OR (not_after > ?6 AND not_after <= ?6 + ?7 "
+	    "  AND status = 'valid')) "
+	    "AND (?8 = 0 OR (renew_after <= ?6 AND not_after > ?6 "
+	    "  AND status = 'valid')) "
+	    "ORDER BY not_after, serial LIMIT CASE WHEN ?10 > 0 THEN ?10 "
+	    "ELSE -1 END", -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s, err, "listing certificates");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, f->service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->template_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->key_alg, -1, SQLITE_STATIC);
+	if (f->key_alg != NULL) {
+		snprintf(like, sizeof(like), "%.30s:%%", f->key_alg);
+		sqlite3_bind_text(st, 5, like, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int64(st, 6, f->now);
+	sqlite3_bind_int64(st, 7, f->expiring_within);
+	sqlite3_bind_int(st, 8, f->due);
+	sqlite3_bind_int(st, 9, f->with_der);
+	sqlite3_bind_int64(st, 10, f->limit);
+	while (go && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		CW_TRY(cert_from_row(st, &c, f->with_der, err));
+		go = fn(&c, arg);
+		cw_cert_rec_cleanup(&c);
+	}
+	if (go && r != SQLITE_DONE)
+		rc = db_fail(s, err, "listing certificates");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* --- exceptions ----------------------------------------------------------- */
+
+static void
+exc_from_row(sqlite3_stmt *st, cw_exception *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, x->template_name, sizeof(x->template_name));
+	copy_col(st, 2, x->service, sizeof(x->service));
+	copy_col(st, 3, x->rule, sizeof(x->rule));
+	copy_col(st, 4, x->reason, sizeof(x->reason));
+	copy_col(st, 5, x->granted_by, sizeof(x->granted_by));
+	x->created_at = sqlite3_column_int64(st, 6);
+	x->expires_at = sqlite3_column_int64(st, 7);
+	x->revoked_at = sqlite3_column_int64(st, 8);
+}
+
+cw_rc
+cw_store_exception_insert(cw_store *s, cw_exception *x, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_EXC_INS);
+	sqlite3_bind_text(st, 1, x->template_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, x->service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, x->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, x->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, x->granted_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, x->created_at);
+	sqlite3_bind_int64(st, 7, x->expires_at);
+	CW_TRY(step_done(s, st, "recording an exception", err));
+	x->id = sqlite3_last_insert_rowid(s->db);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_exception_get(cw_store *s, int64_t id, cw_exception *x,
+    bool *found, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	int r;
+
+	PREP(st, ST_EXC_GET);
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW;
+	if (r == SQLITE_ROW)
+		exc_from_row(st, x);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(s, err, "reading an exception");
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_exception_update(cw_store *s, const cw_exception *x, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_EXC_UPD);
+	sqlite3_bind_int64(st, 1, x->id);
+	sqlite3_bind_int64(st, 2, x->revoked_at);
+	rc = step_done(s, st, "updating an exception", err);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_exception_each(cw_store *s, const char *template_name,
+    const char *service, int64_t active_at,
+    bool (*fn)(const cw_exception *, void *), void *arg, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	cw_exception x;
+	int r;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, template, service, rule, "
+	    "reason, granted_by, created_at, expires_at, revoked_at FROM "
+	    "exceptions WHERE (?1 IS NULL OR template = ?1) AND (?2 IS NULL OR "
+	    "service = ?2) AND (?3 = 0 OR (revoked_at = 0 AND expires_at > ?3))"
+	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s, err, "listing exceptions");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, template_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, active_at);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		exc_from_row(st, &x);
+		if (!fn(&x, arg))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = db_fail(s, err, "listing exceptions");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* --- audit ---------------------------------------------------------------- */
+
+cw_rc
+cw_store_audit_append(cw_store *s, cw_audit_event *e, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	uint8_t leaf[CW_HASH_LEN];
+	int r;
+
+	PREP(st, ST_AUDIT_HEAD);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		e->seq = sqlite3_column_int64(st, 0) + 1;
+		CW_ENSURE(sqlite3_column_bytes(st, 1) == CW_HASH_LEN,
+		    CW_ERR_INTERNAL, "audit log head hash is damaged");
+		memcpy(e->prev, sqlite3_column_blob(st, 1), CW_HASH_LEN);
+	} else if (r == SQLITE_DONE) {
+		e->seq = 1;
+		memset(e->prev, 0, CW_HASH_LEN);
+	} else {
+		rc = db_fail(s, err, "reading the audit head");
+		goto out;
+	}
+	sqlite3_reset(st);
+	cw_audit_leaf_hash(e, leaf);
+	cw_audit_chain_hash(e->prev, leaf, e->hash);
+	PREP(st, ST_AUDIT_INS);
+	sqlite3_bind_int64(st, 1, e->seq);
+	sqlite3_bind_int64(st, 2, e->time);
+	sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, e->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, e->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, e->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, e->details, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, e->prev, CW_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 10, e->hash, CW_HASH_LEN, SQLITE_STATIC);
+	rc = step_done(s, st, "appending an audit event", err);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_audit_each(cw_store *s, int64_t after, const char *object,
+    int64_t since, bool (*fn)(const cw_audit_event *, void *), void *arg,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	cw_audit_event e;
+	int r;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, time, actor, origin, "
+	    "channel, action, object, details, prev, hash FROM audit "
+	    "WHERE seq > ?1 AND (?2 IS NULL OR object = ?2) AND time >= ?3 "
+	    "ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s, err, "reading the audit log");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_text(st, 2, object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		e.seq = sqlite3_column_int64(st, 0);
+		e.time = sqlite3_column_int64(st, 1);
+		e.actor = col_text(st, 2);
+		e.origin = col_text(st, 3);
+		e.channel = col_text(st, 4);
+		e.action = col_text(st, 5);
+		e.object = col_text(st, 6);
+		e.details = col_text(st, 7);
+		if (sqlite3_column_bytes(st, 8) == CW_HASH_LEN)
+			memcpy(e.prev, sqlite3_column_blob(st, 8), CW_HASH_LEN);
+		if (sqlite3_column_bytes(st, 9) == CW_HASH_LEN)
+			memcpy(e.hash, sqlite3_column_blob(st, 9), CW_HASH_LEN);
+		if (!fn(&e, arg))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = db_fail(s, err, "reading the audit log");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+cw_rc
+cw_store_checkpoint_put(cw_store *s, int64_t size, const char *text,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+
+	PREP(st, ST_CP_PUT);
+	sqlite3_bind_int64(st, 1, size);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	rc = step_done(s, st, "storing a checkpoint", err);
+out:
+	return rc;
+}
+
+cw_rc
+cw_store_checkpoint_latest(cw_store *s, char **text, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st;
+	int r;
+
+	*text = NULL;
+	PREP(st, ST_CP_LATEST);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*text = dup_col(st, 0);
+		CW_ENSURE_MEM(*text);
+	} else if (r != SQLITE_DONE) {
+		rc = db_fail(s, err, "reading checkpoints");
+	}
+out:
+	return rc;
+}
