@@ -234,7 +234,7 @@ cw_audit_check_proof(const json_t *proof, const char *pubkey_pem,
 	cw_rc rc = CW_OK;
 	json_int_t seq, t, idx, size;
 	const char *actor, *origin, *channel, *action, *object, *details;
-	const char *cp_text, *fmt;
+	const char *cp_text, *fmt, *serial;
 	json_t *path = NULL;
 	cw_audit_event ev;
 	cw_checkpoint cp;
@@ -255,6 +255,12 @@ cw_audit_check_proof(const json_t *proof, const char *pubkey_pem,
 	    "not a certward inclusion proof");
 	CW_ENSURE(strcmp(fmt, "certward-inclusion-proof-v1") == 0,
 	    CW_ERR_INPUT, "unknown proof format '%.40s'", fmt);
+	/* the claim ("certificate S was issued") must be what the proven
+	 * event says, or a valid proof could be relabelled */
+	CW_ENSURE(json_unpack((json_t *)proof, "{s:s}", "serial", &serial) ==
+	    0 && strcmp(action, "cert.issue") == 0 && strncmp(object, "cert:",
+	    5) == 0 && strcmp(object + 5, serial) == 0, CW_ERR_NONCOMPLIANT,
+	    "the proof's event is not the issuance of the certificate it names");
 	CW_ENSURE(json_is_array(path) && json_array_size(path) <=
 	    CW_MERKLE_MAX_PATH, CW_ERR_INPUT, "the proof path is malformed");
 	b = BIO_new_mem_buf(pubkey_pem, -1);

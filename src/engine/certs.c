@@ -67,7 +67,7 @@ out:
 
 typedef struct rev_list {
 	cw_revoked *items;
-	uint8_t (*serials)[20];
+	uint8_t (*serials)[21];
 	size_t n, cap;
 	bool oom;
 } rev_list;
@@ -97,10 +97,12 @@ collect_revoked(const cw_cert_rec *c, void *arg)
 		BN_free(bn);
 		return true;
 	}
-	BN_bn2bin(bn, l->serials[l->n]);
+	/* two's complement content: a leading 0x00 keeps it positive */
+	l->serials[l->n][0] = 0;
+	BN_bn2bin(bn, l->serials[l->n] + 1);
 	BN_free(bn);
 	l->items[l->n].serial = l->serials[l->n];
-	l->items[l->n].serial_len = (size_t)len;
+	l->items[l->n].serial_len = (size_t)len + 1;
 	l->items[l->n].time = c->revoked_at;
 	l->items[l->n].reason = c->revocation_reason;
 	l->n++;
@@ -191,13 +193,16 @@ cw_cert_rec_json(const cw_cert_rec *c, int64_t now)
 		return NULL;
 	json_object_set_new(o, "sans", json_loads(c->sans ? c->sans : "[]", 0,
 	    NULL));
-	if (c->renewed_by[0])
-		json_object_set_new(o, "renewed_by", json_string(c->renewed_by));
+	json_object_set_new(o, "renewed_by", c->renewed_by[0] ?
+	    json_string(c->renewed_by) : json_null());
 	if (strcmp(c->status, "revoked") == 0) {
 		cw_time_text(c->revoked_at, ra, sizeof(ra));
 		json_object_set_new(o, "revoked_at", json_string(ra));
 		json_object_set_new(o, "revocation_reason",
 		    json_string(cw_crl_reason_name(c->revocation_reason)));
+	} else {
+		json_object_set_new(o, "revoked_at", json_null());
+		json_object_set_new(o, "revocation_reason", json_null());
 	}
 	return o;
 }
@@ -309,6 +314,9 @@ cw_ca_pem(cw_engine *e, bool root, char **pem, cw_err *err)
 	long n;
 
 	CW_ENSURE_MEM(b);
+	CW_ENSURE(!root || e->root != NULL, CW_ERR_NOT_FOUND, "the root CA "
+	    "certificate is not known (the issuing CA was imported without "
+	    "its chain)");
 	CW_ENSURE_OSSL(PEM_write_bio_X509(b, root ? e->root : e->issuing) == 1,
 	    "cannot write PEM");
 	n = BIO_get_mem_data(b, &data);

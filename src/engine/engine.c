@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 
@@ -97,8 +98,10 @@ cw_engine_open(const char *data_dir, cw_engine **out, cw_err *err)
 	CW_TRY(load_pem_key(path, &e->issuing_key, err));
 	CW_ENSURE(X509_check_private_key(e->issuing, e->issuing_key) == 1,
 	    CW_ERR_CONFIG, "ca/issuing.key does not belong to ca/issuing.crt");
+	/* the root is optional: an imported intermediate may come alone */
 	cw_engine_path(e, "ca/root.crt", path, sizeof(path));
-	CW_TRY(load_pem_cert(path, &e->root, err));
+	if (access(path, F_OK) == 0)
+		CW_TRY(load_pem_cert(path, &e->root, err));
 	X509_NAME_oneline(X509_get_subject_name(e->issuing), e->issuing_name,
 	    sizeof(e->issuing_name));
 	cw_engine_path(e, "certward.db", path, sizeof(path));

@@ -96,10 +96,10 @@ import_ca(const char *cert_path, const char *key_path, X509 **issuing,
 		*root = c;
 	}
 	ERR_clear_error();
-	if (*root == NULL) {
-		CW_ENSURE(X509_check_issued(*issuing, *issuing) == X509_V_OK,
-		    CW_ERR_INPUT, "%s: the CA certificate is not self-signed; "
-		    "append its chain up to the root to the file", cert_path);
+	/* a self-signed CA is its own root; an intermediate given alone
+	 * leaves the root unknown to certward (relying parties have it) */
+	if (*root == NULL && X509_check_issued(*issuing, *issuing) ==
+	    X509_V_OK) {
 		CW_ENSURE_OSSL(X509_up_ref(*issuing), "reference");
 		*root = *issuing;
 	}
@@ -231,8 +231,10 @@ cw_engine_init(const cw_init_opts *o, json_t **summary, cw_err *err)
 	CW_TRY(mkdir_p(path, 0700, err));
 	snprintf(path, sizeof(path), "%s/policy.yaml", o->data_dir);
 	CW_TRY(cw_write_file(path, pbuf, plen, 0644, false, err));
-	snprintf(path, sizeof(path), "%s/ca/root.crt", o->data_dir);
-	CW_TRY(write_pem_cert(path, root, err));
+	if (root != NULL) {
+		snprintf(path, sizeof(path), "%s/ca/root.crt", o->data_dir);
+		CW_TRY(write_pem_cert(path, root, err));
+	}
 	snprintf(path, sizeof(path), "%s/ca/issuing.crt", o->data_dir);
 	CW_TRY(write_pem_cert(path, iss, err));
 	snprintf(path, sizeof(path), "%s/ca/issuing.key", o->data_dir);
@@ -265,8 +267,10 @@ cw_engine_init(const cw_init_opts *o, json_t **summary, cw_err *err)
 	    cfg.base_url, "admin", admin_name);
 	fingerprint(iss, fp);
 	json_object_set_new(det, "issuing_ca_sha256", json_string(fp));
-	fingerprint(root, fp);
-	json_object_set_new(det, "root_ca_sha256", json_string(fp));
+	if (root != NULL) {
+		fingerprint(root, fp);
+		json_object_set_new(det, "root_ca_sha256", json_string(fp));
+	}
 	json_object_set_new(det, "ca_imported", json_boolean(o->import_cert !=
 	    NULL));
 	text = cw_json_canonical(det);
@@ -293,7 +297,12 @@ cw_engine_init(const cw_init_opts *o, json_t **summary, cw_err *err)
 	    "audit", det);
 	X509_NAME_oneline(X509_get_subject_name(iss), name, sizeof(name));
 	json_object_set_new(sum, "issuing_ca", json_string(name));
-	X509_NAME_oneline(X509_get_subject_name(root), name, sizeof(name));
+	if (root != NULL)
+		X509_NAME_oneline(X509_get_subject_name(root), name,
+		    sizeof(name));
+	else
+		snprintf(name, sizeof(name), "(not given: append the chain to "
+		    "the --import-ca file to record it)");
 	json_object_set_new(sum, "root_ca", json_string(name));
 	*summary = sum;
 	sum = NULL;

@@ -63,7 +63,7 @@ cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
 	cw_rc rc = CW_OK;
 	cw_name_attr subj[CW_MAX_SUBJECT_ATTRS];
 	cw_gen_name *sans = NULL;
-	uint8_t **lowered = NULL, serial[16];
+	uint8_t **lowered = NULL, serial[17];
 	cw_cert_profile p;
 	X509 *cert = NULL;
 	unsigned char *der = NULL;
@@ -155,7 +155,10 @@ cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
 			goto out;
 		}
 	}
-	CW_ENSURE_OSSL(RAND_bytes(serial, sizeof(serial)) == 1,
+	/* serial[0] = 0x00 keeps the INTEGER positive whatever the random
+	 * top bit is (X.690 8.3: two's complement) */
+	serial[0] = 0;
+	CW_ENSURE_OSSL(RAND_bytes(serial + 1, sizeof(serial) - 1) == 1,
 	    "no randomness for the serial number");
 	/* DESIGN 8: 128 random bits, read as an unsigned number (DER adds
 	 * a 0x00 octet when the top bit is set: at most 17 octets) */

@@ -39,7 +39,7 @@ typedef struct cw_gen_name {
 
 /* What goes into an end-entity certificate. */
 typedef struct cw_cert_profile {
-	const uint8_t *serial; /* big-endian, positive, 1..20 octets */
+	const uint8_t *serial; /* two's complement big-endian, positive */
 	size_t serial_len;
 	int64_t not_before;    /* Unix seconds */
 	int64_t not_after;
