@@ -40,3 +40,43 @@ step certward csr new --policy $POLICY --template web-server --dns db.example.or
 "$CW" csr new --policy $POLICY --template web-server --dns db.example.org \
   --key-out "$DEMO/db.key" --out "$DEMO/db.csr"
 echo "(exit status $?: nothing was written)"
+set -e
+
+# --- governed issuance --------------------------------------------------------
+export CERTWARD_DATA="$DEMO/data"
+step certward init --admin admin
+"$CW" init --admin admin
+
+step "certward user add ... (alice requests; bob and carol approve code signing)"
+"$CW" user add alice --role requester --as admin
+"$CW" user add bob --role security-officer --as admin
+"$CW" user add carol --role security-officer --as admin
+"$CW" service add web --owner team-web --contact web-team@example.com --as admin
+"$CW" service add release --owner team-release --contact release@example.com --as admin
+
+step certward request submit --template web-server --service web $DEMO/api.csr --as alice
+"$CW" request submit --template web-server --service web "$DEMO/api.csr" --as alice
+
+step "certward request submit ... $DEMO/bad.csr (rejected: every violation recorded)"
+set +e
+"$CW" request submit --template web-server --service web "$DEMO/bad.csr" --as alice
+set -e
+
+step "code signing needs two approvers, never the requester"
+"$CW" csr new --policy "$CERTWARD_DATA/policy.yaml" --template code-signing \
+  --cn "Demo Release Signing" --key-out "$DEMO/sign.key" --out "$DEMO/sign.csr" >/dev/null
+"$CW" request submit --template code-signing --service release "$DEMO/sign.csr" --as alice
+set +e
+"$CW" request approve 3 --as alice
+set -e
+"$CW" request approve 3 --as bob --comment "release 1.2"
+"$CW" request approve 3 --as carol --comment "checked the build"
+
+step certward cert list
+"$CW" cert list
+
+step "certward audit checkpoint && certward audit verify"
+"$CW" audit checkpoint --as admin --out "$DEMO/checkpoint.txt" >/dev/null
+"$CW" audit verify
+echo
+echo "Data directory: $CERTWARD_DATA  (try: CERTWARD_DATA=$CERTWARD_DATA $CW audit log)"

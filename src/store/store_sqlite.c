@@ -129,6 +129,22 @@ col_text(sqlite3_stmt *st, int i)
 	return t != NULL ? (const char *)t : "";
 }
 
+/*
+ * Text of an audit column for hashing.  A value with an embedded NUL can
+ * only come from editing the database by hand; read as a C string it would
+ * hash like its prefix and hide the edit, so it is replaced by text that
+ * can never match the recorded hash.
+ */
+static const char *
+audit_text(sqlite3_stmt *st, int i)
+{
+	const char *t = col_text(st, i);
+
+	if ((size_t)sqlite3_column_bytes(st, i) != strlen(t))
+		return "\x01(value with an embedded NUL byte: edited)";
+	return t;
+}
+
 static void
 copy_col(sqlite3_stmt *st, int i, char *buf, size_t len)
 {
@@ -1078,12 +1094,12 @@ cw_store_audit_each(cw_store *s, int64_t after, const char *object,
 		memset(&e, 0, sizeof(e));
 		e.seq = sqlite3_column_int64(st, 0);
 		e.time = sqlite3_column_int64(st, 1);
-		e.actor = col_text(st, 2);
-		e.origin = col_text(st, 3);
-		e.channel = col_text(st, 4);
-		e.action = col_text(st, 5);
-		e.object = col_text(st, 6);
-		e.details = col_text(st, 7);
+		e.actor = audit_text(st, 2);
+		e.origin = audit_text(st, 3);
+		e.channel = audit_text(st, 4);
+		e.action = audit_text(st, 5);
+		e.object = audit_text(st, 6);
+		e.details = audit_text(st, 7);
 		if (sqlite3_column_bytes(st, 8) == CW_HASH_LEN)
 			memcpy(e.prev, sqlite3_column_blob(st, 8), CW_HASH_LEN);
 		if (sqlite3_column_bytes(st, 9) == CW_HASH_LEN)
