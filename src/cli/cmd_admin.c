@@ -212,19 +212,6 @@ cw_cmd_user_remove(cw_cli *cli, int argc, char **argv)
 	return st;
 }
 
-static bool
-user_cb(const cw_user *u, void *arg)
-{
-	json_t *roles = json_array();
-	size_t i;
-
-	for (i = 0; i < u->n_roles; i++)
-		json_array_append_new(roles, json_string(u->roles[i]));
-	json_array_append_new((json_t *)arg, json_pack("{s:s, s:o}", "name",
-	    u->name, "roles", roles));
-	return true;
-}
-
 int
 cw_cmd_user_list(cw_cli *cli, int argc, char **argv)
 {
@@ -232,23 +219,20 @@ cw_cmd_user_list(cw_cli *cli, int argc, char **argv)
 	bool json = false;
 	cw_engine *e = NULL;
 	cw_err err = CW_ERR_INIT;
-	json_t *arr = json_array(), *u, *r;
+	json_t *arr = NULL, *u, *r;
 	size_t i, j;
 	int c, st;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON: json = true; break;
-		case OPT_HELP: json_decref(arr); return cli_help(cli, "user", "list");
-		default: json_decref(arr);
-			return cli_usage(cli, "unknown or incomplete option");
+		case OPT_HELP: return cli_help(cli, "user", "list");
+		default: return cli_usage(cli, "unknown or incomplete option");
 		}
 	}
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK) {
-		json_decref(arr);
+	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
 		return st;
-	}
-	if (cw_store_user_each(cw_engine_store(e), user_cb, arr, &err) != CW_OK) {
+	if (cw_user_list(e, &arr, &err) != CW_OK) {
 		st = cli_fail(cli, &err);
 	} else if (json) {
 		cli_print_json(json_incref(arr));
@@ -358,36 +342,6 @@ cw_cmd_service_retire(cw_cli *cli, int argc, char **argv)
 	return service_change(cli, argc, argv, true);
 }
 
-typedef struct svc_ctx {
-	const cw_policy *p;
-	int64_t now;
-	json_t *arr;
-} svc_ctx;
-
-static bool
-svc_cb(const cw_service *s, void *arg)
-{
-	svc_ctx *c = arg;
-	json_t *stale = json_array();
-	char when[40];
-	size_t i;
-
-	for (i = 0; i < c->p->n_templates; i++) {
-		const cw_template *t = &c->p->templates[i];
-
-		if (t->owner_required && t->owner_max_age > 0 &&
-		    c->now - s->verified_at > t->owner_max_age)
-			json_array_append_new(stale, json_string(t->name));
-	}
-	cw_time_text(s->verified_at, when, sizeof(when));
-	json_array_append_new(c->arr, json_pack("{s:s, s:s, s:s, s:s, s:I, "
-	    "s:b, s:o}", "name", s->name, "owner", s->owner, "contact",
-	    s->contact, "verified_at", when, "verified_age_seconds",
-	    (json_int_t)(c->now - s->verified_at), "retired", s->retired,
-	    "stale_for", stale));
-	return true;
-}
-
 int
 cw_cmd_service_list(cw_cli *cli, int argc, char **argv)
 {
@@ -395,8 +349,7 @@ cw_cmd_service_list(cw_cli *cli, int argc, char **argv)
 	bool json = false;
 	cw_engine *e = NULL;
 	cw_err err = CW_ERR_INIT;
-	svc_ctx ctx;
-	json_t *s, *t;
+	json_t *arr = NULL, *s, *t;
 	size_t i, j;
 	int c, st;
 
@@ -409,18 +362,14 @@ cw_cmd_service_list(cw_cli *cli, int argc, char **argv)
 	}
 	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
 		return st;
-	ctx.p = cw_engine_policy(e);
-	ctx.now = cw_engine_now(e);
-	ctx.arr = json_array();
-	if (cw_store_service_each(cw_engine_store(e), svc_cb, &ctx, &err) !=
-	    CW_OK) {
+	if (cw_service_list(e, &arr, &err) != CW_OK) {
 		st = cli_fail(cli, &err);
 	} else if (json) {
-		cli_print_json(json_incref(ctx.arr));
+		cli_print_json(json_incref(arr));
 	} else {
 		printf("%-20s %-16s %-20s %-10s %s\n", "SERVICE", "OWNER",
 		    "ATTESTED", "STATE", "STALE FOR TEMPLATES");
-		json_array_foreach(ctx.arr, i, s) {
+		json_array_foreach(arr, i, s) {
 			printf("%-20s %-16s %-20.20s %-10s",
 			    json_string_value(json_object_get(s, "name")),
 			    json_string_value(json_object_get(s, "owner")),
@@ -433,7 +382,7 @@ cw_cmd_service_list(cw_cli *cli, int argc, char **argv)
 			printf("\n");
 		}
 	}
-	json_decref(ctx.arr);
+	json_decref(arr);
 	cw_engine_close(e);
 	return st;
 }
@@ -529,21 +478,6 @@ cw_cmd_exception_revoke(cw_cli *cli, int argc, char **argv)
 	return st;
 }
 
-static bool
-exc_cb(const cw_exception *x, void *arg)
-{
-	char until[40], created[40];
-
-	cw_time_text(x->expires_at, until, sizeof(until));
-	cw_time_text(x->created_at, created, sizeof(created));
-	json_array_append_new((json_t *)arg, json_pack("{s:I, s:s, s:s, s:s, "
-	    "s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)x->id, "template",
-	    x->template_name, "service", x->service, "rule", x->rule, "reason",
-	    x->reason, "granted_by", x->granted_by, "created_at", created,
-	    "until", until, "revoked", x->revoked_at != 0));
-	return true;
-}
-
 int
 cw_cmd_exception_list(cw_cli *cli, int argc, char **argv)
 {
@@ -553,7 +487,7 @@ cw_cmd_exception_list(cw_cli *cli, int argc, char **argv)
 	bool json = false, all = false;
 	cw_engine *e = NULL;
 	cw_err err = CW_ERR_INIT;
-	json_t *arr = json_array(), *x;
+	json_t *arr = NULL, *x;
 	size_t i;
 	int c, st;
 
@@ -561,18 +495,13 @@ cw_cmd_exception_list(cw_cli *cli, int argc, char **argv)
 		switch (c) {
 		case OPT_ALL: all = true; break;
 		case OPT_JSON: json = true; break;
-		case OPT_HELP: json_decref(arr);
-			return cli_help(cli, "exception", "list");
-		default: json_decref(arr);
-			return cli_usage(cli, "unknown or incomplete option");
+		case OPT_HELP: return cli_help(cli, "exception", "list");
+		default: return cli_usage(cli, "unknown or incomplete option");
 		}
 	}
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK) {
-		json_decref(arr);
+	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
 		return st;
-	}
-	if (cw_store_exception_each(cw_engine_store(e), NULL, NULL, all ? 0 :
-	    cw_engine_now(e), exc_cb, arr, &err) != CW_OK) {
+	if (cw_exception_list(e, all, &arr, &err) != CW_OK) {
 		st = cli_fail(cli, &err);
 	} else if (json) {
 		cli_print_json(json_incref(arr));

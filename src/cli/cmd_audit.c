@@ -32,25 +32,6 @@ read_cp(cw_cli *cli, const char *path, char **text)
 	return CW_EXIT_OK;
 }
 
-typedef struct log_ctx {
-	json_t *arr;
-} log_ctx;
-
-static bool
-log_cb(const cw_audit_event *ev, void *arg)
-{
-	char when[40], hex[65];
-
-	cw_time_text(ev->time, when, sizeof(when));
-	cw_hex(ev->hash, CW_HASH_LEN, hex);
-	json_array_append_new(((log_ctx *)arg)->arr, json_pack("{s:I, s:s, s:s,"
-	    " s:s, s:s, s:s, s:s, s:o, s:s}", "seq", (json_int_t)ev->seq, "time",
-	    when, "actor", ev->actor, "origin", ev->origin, "channel",
-	    ev->channel, "action", ev->action, "object", ev->object, "details",
-	    json_loads(ev->details, 0, NULL), "hash", hex));
-	return true;
-}
-
 int
 cw_cmd_audit_log(cw_cli *cli, int argc, char **argv)
 {
@@ -66,8 +47,7 @@ cw_cmd_audit_log(cw_cli *cli, int argc, char **argv)
 	int64_t since = 0;
 	cw_engine *e = NULL;
 	cw_err err = CW_ERR_INIT;
-	log_ctx l;
-	json_t *x;
+	json_t *arr = NULL, *x;
 	size_t i;
 	int c, st;
 
@@ -96,14 +76,12 @@ cw_cmd_audit_log(cw_cli *cli, int argc, char **argv)
 			    "an RFC 3339 UTC time or a duration (24h)", since_s);
 		}
 	}
-	l.arr = json_array();
-	if (cw_store_audit_each(cw_engine_store(e), 0, object, since, log_cb, &l,
-	    &err) != CW_OK) {
+	if (cw_audit_log(e, object, since, &arr, &err) != CW_OK) {
 		st = cli_fail(cli, &err);
 	} else if (json) {
-		cli_print_json(json_incref(l.arr));
+		cli_print_json(json_incref(arr));
 	} else {
-		json_array_foreach(l.arr, i, x) {
+		json_array_foreach(arr, i, x) {
 			char *d = json_dumps(json_object_get(x, "details"),
 			    JSON_COMPACT | JSON_SORT_KEYS);
 
@@ -117,7 +95,7 @@ cw_cmd_audit_log(cw_cli *cli, int argc, char **argv)
 			free(d);
 		}
 	}
-	json_decref(l.arr);
+	json_decref(arr);
 	cw_engine_close(e);
 	return st;
 }

@@ -18,20 +18,6 @@ enum {
 	OPT_AS, OPT_LIMIT,
 };
 
-typedef struct list_ctx {
-	json_t *arr;
-	int64_t now;
-} list_ctx;
-
-static bool
-cert_cb(const cw_cert_rec *c, void *arg)
-{
-	list_ctx *l = arg;
-
-	json_array_append_new(l->arr, cw_cert_rec_json(c, l->now));
-	return true;
-}
-
 int
 cw_cmd_cert_list(cw_cli *cli, int argc, char **argv)
 {
@@ -51,8 +37,7 @@ cw_cmd_cert_list(cw_cli *cli, int argc, char **argv)
 	bool json = false;
 	cw_engine *e = NULL;
 	cw_err err = CW_ERR_INIT;
-	list_ctx l;
-	json_t *x;
+	json_t *arr = NULL, *x;
 	size_t i;
 	int c, st;
 
@@ -89,17 +74,14 @@ cw_cmd_cert_list(cw_cli *cli, int argc, char **argv)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
 		return st;
-	f.now = l.now = cw_engine_now(e);
-	l.arr = json_array();
-	if (cw_store_cert_each(cw_engine_store(e), &f, cert_cb, &l, &err) !=
-	    CW_OK) {
+	if (cw_cert_list(e, &f, &arr, &err) != CW_OK) {
 		st = cli_fail(cli, &err);
 	} else if (json) {
-		cli_print_json(json_incref(l.arr));
+		cli_print_json(json_incref(arr));
 	} else {
 		printf("%-34s %-10s %-14s %-14s %-20s %s\n", "SERIAL", "STATUS",
 		    "SERVICE", "TEMPLATE", "NOT AFTER", "NAMES");
-		json_array_foreach(l.arr, i, x) {
+		json_array_foreach(arr, i, x) {
 			json_t *s0 = json_array_get(json_object_get(x, "sans"), 0);
 
 			printf("%-34s %-10s %-14s %-14s %-20s %s%s\n",
@@ -113,10 +95,10 @@ cw_cmd_cert_list(cw_cli *cli, int argc, char **argv)
 			    json_is_true(json_object_get(x, "renewal_due")) ?
 			    "  (renewal due)" : "");
 		}
-		printf("%zu certificate%s\n", json_array_size(l.arr),
-		    json_array_size(l.arr) == 1 ? "" : "s");
+		printf("%zu certificate%s\n", json_array_size(arr),
+		    json_array_size(arr) == 1 ? "" : "s");
 	}
-	json_decref(l.arr);
+	json_decref(arr);
 	cw_engine_close(e);
 	return st;
 }

@@ -303,24 +303,6 @@ cw_cmd_request_show(cw_cli *cli, int argc, char **argv)
 	return st;
 }
 
-typedef struct list_ctx {
-	json_t *arr;
-} list_ctx;
-
-static bool
-req_cb(const cw_request *r, void *arg)
-{
-	char when[40];
-
-	cw_time_text(r->created_at, when, sizeof(when));
-	json_array_append_new(((list_ctx *)arg)->arr, json_pack("{s:I, s:s, "
-	    "s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)r->id, "state",
-	    r->state, "template", r->template_name, "service", r->service,
-	    "requester", r->requester, "serial", r->serial, "created_at", when,
-	    "violations", json_loads(r->violations, 0, NULL)));
-	return true;
-}
-
 int
 cw_cmd_request_list(cw_cli *cli, int argc, char **argv)
 {
@@ -335,8 +317,7 @@ cw_cmd_request_list(cw_cli *cli, int argc, char **argv)
 	bool json = false;
 	cw_engine *e = NULL;
 	cw_err err = CW_ERR_INIT;
-	list_ctx ctx;
-	json_t *x;
+	json_t *arr = NULL, *x;
 	size_t i;
 	int c, st;
 
@@ -355,16 +336,14 @@ cw_cmd_request_list(cw_cli *cli, int argc, char **argv)
 		    "rejected");
 	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
 		return st;
-	ctx.arr = json_array();
-	if (cw_store_request_each(cw_engine_store(e), state, svc, req_cb, &ctx,
-	    &err) != CW_OK) {
+	if (cw_request_list(e, state, svc, &arr, &err) != CW_OK) {
 		st = cli_fail(cli, &err);
 	} else if (json) {
-		cli_print_json(json_incref(ctx.arr));
+		cli_print_json(json_incref(arr));
 	} else {
 		printf("%-6s %-9s %-16s %-14s %-12s %s\n", "ID", "STATE",
 		    "TEMPLATE", "SERVICE", "REQUESTER", "SERIAL / VIOLATIONS");
-		json_array_foreach(ctx.arr, i, x) {
+		json_array_foreach(arr, i, x) {
 			size_t nv = json_array_size(json_object_get(x,
 			    "violations"));
 
@@ -380,7 +359,7 @@ cw_cmd_request_list(cw_cli *cli, int argc, char **argv)
 			printf("\n");
 		}
 	}
-	json_decref(ctx.arr);
+	json_decref(arr);
 	cw_engine_close(e);
 	return st;
 }

@@ -135,12 +135,6 @@ cw_engine_policy(const cw_engine *e)
 	return e->policy;
 }
 
-cw_store *
-cw_engine_store(cw_engine *e)
-{
-	return e->store;
-}
-
 int64_t
 cw_engine_now(const cw_engine *e)
 {

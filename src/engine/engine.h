@@ -35,7 +35,6 @@ cw_rc cw_engine_open(const char *data_dir, cw_engine **out, cw_err *err)
 void cw_engine_close(cw_engine *e);
 
 const cw_policy *cw_engine_policy(const cw_engine *e);
-cw_store *cw_engine_store(cw_engine *e);
 int64_t cw_engine_now(const cw_engine *e);
 
 /* --- init (init.c) -------------------------------------------------------- */
@@ -166,6 +165,21 @@ cw_rc cw_audit_prove(cw_engine *e, const char *serial, const char *cp_text,
  * signature with the audit public key (PEM). */
 cw_rc cw_audit_check_proof(const json_t *proof, const char *pubkey_pem,
     cw_err *err) CW_MUST_USE;
+
+/* --- read-only views for adapters (queries.c) ------------------------------- */
+
+cw_rc cw_user_list(cw_engine *e, json_t **out, cw_err *err) CW_MUST_USE;
+/* With each service's staleness against every template's owner.max_age. */
+cw_rc cw_service_list(cw_engine *e, json_t **out, cw_err *err) CW_MUST_USE;
+cw_rc cw_request_list(cw_engine *e, const char *state, const char *service,
+    json_t **out, cw_err *err) CW_MUST_USE;
+cw_rc cw_exception_list(cw_engine *e, bool all, json_t **out, cw_err *err)
+    CW_MUST_USE;
+/* f->now is set to the engine's clock. */
+cw_rc cw_cert_list(cw_engine *e, cw_cert_filter *f, json_t **out,
+    cw_err *err) CW_MUST_USE;
+cw_rc cw_audit_log(cw_engine *e, const char *object, int64_t since,
+    json_t **out, cw_err *err) CW_MUST_USE;
 
 /* Appends an audit event inside the current transaction. */
 cw_rc cw_engine_audit(cw_engine *e, const cw_actor *a, const char *action,

@@ -1491,6 +1491,8 @@ issue(const cw_cert_profile *p, EVP_PKEY *pubkey, const uint8_t *spki,
 	CW_ENSURE((p->key_usage & ~CW_KU_ALL) == 0, CW_ERR_INPUT,
 	    "profile key usage 0x%x has unknown bits", (unsigned)p->key_usage);
 	CW_TRY(pick_md(issuer_key, p->md, &md, err));
+	/* ~1 us: a wrong key would make certificates no one can verify */
+	CW_TRY(check_key_pair(issuer, issuer_key, "issuer", err));
 
 	x = X509_new();
 	CW_ENSURE_MEM(x);

@@ -72,6 +72,11 @@ cw_rc cw_cert_issue(const cw_cert_profile *p, EVP_PKEY *pubkey, X509 *issuer,
  * work (cw_key_info_from_spki); CW_ERR_INPUT only when the SPKI does not
  * decode as one.
  *
+ * Both refuse an issuer_key that is not the issuer certificate's key
+ * (CW_ERR_INPUT), and input the profile cannot encode (CW_ERR_INPUT:
+ * characters a string type cannot hold, IP addresses not 4 or 16 octets,
+ * a digest other than SHA-256/384/512, times before 1950).
+ *
  * Both functions write RSA, named-curve EC and EdDSA keys from their parts
  * without decoding them (X509_set_pubkey costs ~185 us on OpenSSL 3.0), so
  * X509_get0_pubkey(*out) returns NULL: use the caller's key, or re-parse

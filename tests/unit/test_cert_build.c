@@ -953,6 +953,21 @@ test_lint_eku_twice(void **state)
 	    "extKeyUsage lists serverAuth twice");
 }
 
+/* An issuer key that is not the issuer certificate's is refused. */
+static void
+test_issuer_key_mismatch(void **state)
+{
+	cw_cert_profile p = profile(CW_KU_DIGITAL_SIGNATURE);
+	cw_err err = CW_ERR_INIT;
+	X509 *x = NULL;
+
+	(void)state;
+	assert_int_equal(cw_cert_issue(&p, fx.ec_key, fx.inter, fx.root_key,
+	    &x, &err), CW_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "issuer key does not belong"));
+	assert_null(x);
+}
+
 /* An end-entity certificate as issuer. */
 static void
 test_lint_issuer_not_ca(void **state)
@@ -962,7 +977,10 @@ test_lint_issuer_not_ca(void **state)
 	X509 *leaf, *x = NULL;
 
 	(void)state;
-	leaf = issue_ok(&p, fx.ec_key, fx.inter, fx.int_key);
+	x = issue_ok(&p, fx.ec_key, fx.inter, fx.int_key);
+	leaf = reparse(x);
+	X509_free(x);
+	x = NULL;
 	assert_int_equal(cw_cert_issue(&p, fx.rsa_key, leaf, fx.ec_key, &x,
 	    &err), CW_ERR_NONCOMPLIANT);
 	assert_non_null(strstr(err.msg, "issuer is not a CA"));
@@ -1332,7 +1350,10 @@ test_ca_refusals(void **state)
 	    T_2034, NULL, NULL, &x, &err), CW_ERR_INPUT);
 	assert_int_equal(cw_ca_cert_make(fx.ec_key, "X", NULL, T_2024,
 	    T_2034, fx.root, NULL, &x, &err), CW_ERR_INTERNAL);
-	leaf = issue_ok(&p, fx.ec_key, fx.inter, fx.int_key);
+	x = issue_ok(&p, fx.ec_key, fx.inter, fx.int_key);
+	leaf = reparse(x);
+	X509_free(x);
+	x = NULL;
 	assert_int_equal(cw_ca_cert_make(fx.rsa_key, "X", NULL, T_LEAF_NB,
 	    T_LEAF_NA, leaf, fx.ec_key, &x, &err), CW_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "not a CA"));
@@ -1548,7 +1569,7 @@ test_crl_refusals(void **state)
 	cw_revoked r11[1] = {{rs1, sizeof(rs1), T_LEAF_NB, 11}};
 	cw_revoked rz[1] = {{zero, sizeof(zero), T_LEAF_NB, 1}};
 	cw_cert_profile p = profile(CW_KU_DIGITAL_SIGNATURE);
-	X509 *leaf;
+	X509 *leaf, *x;
 
 	(void)state;
 	memset(big, 0x22, sizeof(big));
@@ -1568,7 +1589,9 @@ test_crl_refusals(void **state)
 	    big, sizeof(big), "CRL number is longer than 20 octets");
 	assert_crl_refused(fx.inter, fx.root_key, NULL, 0, T_CHECK,
 	    T_CHECK + 1, crlnum, sizeof(crlnum), "does not belong");
-	leaf = issue_ok(&p, fx.ec_key, fx.inter, fx.int_key);
+	x = issue_ok(&p, fx.ec_key, fx.inter, fx.int_key);
+	leaf = reparse(x);
+	X509_free(x);
 	assert_crl_refused(leaf, fx.ec_key, NULL, 0, T_CHECK, T_CHECK + 1,
 	    crlnum, sizeof(crlnum), "not a CA");
 	X509_free(leaf);
@@ -1635,6 +1658,7 @@ main(void)
 		cmocka_unit_test(test_lint_empty_subject_no_san),
 		cmocka_unit_test(test_lint_empty_san),
 		cmocka_unit_test(test_lint_eku_twice),
+		cmocka_unit_test(test_issuer_key_mismatch),
 		cmocka_unit_test(test_lint_issuer_not_ca),
 		cmocka_unit_test(test_lint_accepts_issued),
 		cmocka_unit_test(test_lint_detects_profile_mismatch),
