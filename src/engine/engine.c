@@ -186,7 +186,7 @@ cw_engine_audit(cw_engine *e, const cw_actor *a, const char *action,
 	char *text = NULL;
 
 	memset(&ev, 0, sizeof(ev));
-	text = cw_json_canonical(details != NULL ? details : json_object());
+	text = details != NULL ? cw_json_canonical(details) : strdup("{}");
 	CW_ENSURE_MEM(text);
 	ev.time = cw_engine_now(e);
 	ev.actor = a != NULL ? a->name : "system";
