@@ -13,7 +13,8 @@ import pytest
 from conftest import SOURCE_ROOT
 
 DOC = open(os.path.join(SOURCE_ROOT, "docs", "cli.md"), encoding="utf-8").read()
-DOC_COMMANDS = sorted(set(re.findall(r"^## `certward (\w+) (\w+)", DOC, re.M)))
+DOC_COMMANDS = sorted(set(re.findall(r"^###? `certward (\w+) ([\w-]+)", DOC,
+                                      re.M)))
 
 
 def test_docs_name_commands():
@@ -33,8 +34,9 @@ def test_documented_command_has_help(cw, noun, verb):
 def test_help_options_are_documented(cw, noun, verb):
     r = cw(noun, verb, "--help")
     options = set(re.findall(r"(--[a-z][a-z-]+)", r.stdout)) - {"--help"}
-    section = DOC.split("## `certward %s %s" % (noun, verb), 1)[1]
-    section = section.split("\n## ", 1)[0]
+    # the command's heading up to the next group of commands ("## ")
+    m = re.search(r"^###? `certward %s %s\b" % (noun, verb), DOC, re.M)
+    section = DOC[m.start():].split("\n## ", 1)[0]
     missing = sorted(o for o in options if o not in section)
     assert not missing, "options in --help but not in docs/cli.md: %s" % missing
 
