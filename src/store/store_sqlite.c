@@ -121,6 +121,18 @@ stmt(cw_store *s, enum stmt_id id)
 	return s->st[id];
 }
 
+/*
+ * Ends the use of a cached statement.  A statement left on a row keeps a
+ * read transaction open, and SQLite then answers a later BEGIN IMMEDIATE
+ * with SQLITE_BUSY at once instead of waiting for the other writer.
+ */
+static void
+stmt_release(sqlite3_stmt *st)
+{
+	if (st != NULL)
+		sqlite3_reset(st);
+}
+
 static const char *
 col_text(sqlite3_stmt *st, int i)
 {
@@ -328,7 +340,7 @@ cw_store_meta_get(cw_store *s, const char *key, char *buf, size_t len,
     bool *found, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 
 	PREP(st, ST_META_GET);
@@ -340,6 +352,7 @@ cw_store_meta_get(cw_store *s, const char *key, char *buf, size_t len,
 	else if (r != SQLITE_DONE)
 		rc = db_fail(s, err, "reading a setting");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -348,13 +361,14 @@ cw_store_meta_set(cw_store *s, const char *key, const char *value,
     cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_META_SET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = step_done(s, st, "writing a setting", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -397,7 +411,7 @@ cw_rc
 cw_store_user_put(cw_store *s, const cw_user *u, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	char roles[CW_MAX_ROLES * 65];
 
 	roles_join(u, roles, sizeof(roles));
@@ -407,6 +421,7 @@ cw_store_user_put(cw_store *s, const cw_user *u, cw_err *err)
 	sqlite3_bind_int64(st, 3, u->created_at);
 	rc = step_done(s, st, "writing a user", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -415,7 +430,7 @@ cw_store_user_get(cw_store *s, const char *name, cw_user *u, bool *found,
     cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 
 	PREP(st, ST_USER_GET);
@@ -427,6 +442,7 @@ cw_store_user_get(cw_store *s, const char *name, cw_user *u, bool *found,
 	else if (r != SQLITE_DONE)
 		rc = db_fail(s, err, "reading a user");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -435,13 +451,14 @@ cw_store_user_delete(cw_store *s, const char *name, bool *found,
     cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_USER_DEL);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	CW_TRY(step_done(s, st, "removing a user", err));
 	*found = sqlite3_changes(s->db) > 0;
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -450,7 +467,7 @@ cw_store_user_each(cw_store *s, bool (*fn)(const cw_user *, void *),
     void *arg, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	cw_user u;
 	int r;
 
@@ -463,6 +480,7 @@ cw_store_user_each(cw_store *s, bool (*fn)(const cw_user *, void *),
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = db_fail(s, err, "listing users");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -484,7 +502,7 @@ cw_rc
 cw_store_service_put(cw_store *s, const cw_service *v, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_SVC_PUT);
 	sqlite3_bind_text(st, 1, v->name, -1, SQLITE_STATIC);
@@ -495,6 +513,7 @@ cw_store_service_put(cw_store *s, const cw_service *v, cw_err *err)
 	sqlite3_bind_int(st, 6, v->retired);
 	rc = step_done(s, st, "writing a service", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -503,7 +522,7 @@ cw_store_service_get(cw_store *s, const char *name, cw_service *v,
     bool *found, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 
 	PREP(st, ST_SVC_GET);
@@ -515,6 +534,7 @@ cw_store_service_get(cw_store *s, const char *name, cw_service *v,
 	else if (r != SQLITE_DONE)
 		rc = db_fail(s, err, "reading a service");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -523,7 +543,7 @@ cw_store_service_each(cw_store *s, bool (*fn)(const cw_service *, void *),
     void *arg, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	cw_service v;
 	int r;
 
@@ -536,6 +556,7 @@ cw_store_service_each(cw_store *s, bool (*fn)(const cw_service *, void *),
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = db_fail(s, err, "listing services");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -556,7 +577,7 @@ cw_rc
 cw_store_request_insert(cw_store *s, cw_request *r, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_REQ_INS);
 	sqlite3_bind_text(st, 1, r->template_name, -1, SQLITE_STATIC);
@@ -578,6 +599,7 @@ cw_store_request_insert(cw_store *s, cw_request *r, cw_err *err)
 	CW_TRY(step_done(s, st, "recording a request", err));
 	r->id = sqlite3_last_insert_rowid(s->db);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -585,7 +607,7 @@ cw_rc
 cw_store_request_update(cw_store *s, const cw_request *r, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_REQ_UPD);
 	sqlite3_bind_int64(st, 1, r->id);
@@ -599,6 +621,7 @@ cw_store_request_update(cw_store *s, const cw_request *r, cw_err *err)
 	sqlite3_bind_int64(st, 7, r->updated_at);
 	rc = step_done(s, st, "updating a request", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -637,7 +660,7 @@ cw_store_request_get(cw_store *s, int64_t id, cw_request *r, bool *found,
     cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int res;
 
 	PREP(st, ST_REQ_GET);
@@ -649,6 +672,7 @@ cw_store_request_get(cw_store *s, int64_t id, cw_request *r, bool *found,
 	else if (res != SQLITE_DONE)
 		rc = db_fail(s, err, "reading a request");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -688,7 +712,7 @@ cw_rc
 cw_store_approval_insert(cw_store *s, const cw_approval *a, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_APPR_INS);
 	sqlite3_bind_int64(st, 1, a->request_id);
@@ -699,6 +723,7 @@ cw_store_approval_insert(cw_store *s, const cw_approval *a, cw_err *err)
 	sqlite3_bind_int64(st, 6, a->time);
 	rc = step_done(s, st, "recording a decision", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -707,7 +732,7 @@ cw_store_approval_each(cw_store *s, int64_t request_id,
     bool (*fn)(const cw_approval *, void *), void *arg, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	cw_approval a;
 	int r;
 
@@ -727,6 +752,7 @@ cw_store_approval_each(cw_store *s, int64_t request_id,
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = db_fail(s, err, "listing decisions");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -746,7 +772,7 @@ cw_rc
 cw_store_cert_insert(cw_store *s, const cw_cert_rec *c, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_CERT_INS);
 	sqlite3_bind_text(st, 1, c->serial, -1, SQLITE_STATIC);
@@ -769,6 +795,7 @@ cw_store_cert_insert(cw_store *s, const cw_cert_rec *c, cw_err *err)
 	sqlite3_bind_blob(st, 18, c->der, (int)c->der_len, SQLITE_STATIC);
 	rc = step_done(s, st, "recording a certificate", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -776,7 +803,7 @@ cw_rc
 cw_store_cert_update(cw_store *s, const cw_cert_rec *c, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_CERT_UPD);
 	sqlite3_bind_text(st, 1, c->serial, -1, SQLITE_STATIC);
@@ -786,6 +813,7 @@ cw_store_cert_update(cw_store *s, const cw_cert_rec *c, cw_err *err)
 	sqlite3_bind_text(st, 5, c->renewed_by, -1, SQLITE_STATIC);
 	rc = step_done(s, st, "updating a certificate", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -829,7 +857,7 @@ cw_store_cert_get(cw_store *s, const char *serial, cw_cert_rec *c,
     bool *found, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 
 	PREP(st, ST_CERT_GET);
@@ -841,6 +869,7 @@ cw_store_cert_get(cw_store *s, const char *serial, cw_cert_rec *c,
 	else if (r != SQLITE_DONE)
 		rc = db_fail(s, err, "reading a certificate");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -849,7 +878,7 @@ cw_store_cert_key_known(cw_store *s, const uint8_t spki_sha256[32],
     char serial[48], bool *found, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 
 	PREP(st, ST_CERT_KEY);
@@ -861,6 +890,7 @@ cw_store_cert_key_known(cw_store *s, const uint8_t spki_sha256[32],
 	else if (r != SQLITE_DONE)
 		rc = db_fail(s, err, "looking up a public key");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -944,7 +974,7 @@ cw_rc
 cw_store_exception_insert(cw_store *s, cw_exception *x, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_EXC_INS);
 	sqlite3_bind_text(st, 1, x->template_name, -1, SQLITE_STATIC);
@@ -957,6 +987,7 @@ cw_store_exception_insert(cw_store *s, cw_exception *x, cw_err *err)
 	CW_TRY(step_done(s, st, "recording an exception", err));
 	x->id = sqlite3_last_insert_rowid(s->db);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -965,7 +996,7 @@ cw_store_exception_get(cw_store *s, int64_t id, cw_exception *x,
     bool *found, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 
 	PREP(st, ST_EXC_GET);
@@ -977,6 +1008,7 @@ cw_store_exception_get(cw_store *s, int64_t id, cw_exception *x,
 	else if (r != SQLITE_DONE)
 		rc = db_fail(s, err, "reading an exception");
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -984,13 +1016,14 @@ cw_rc
 cw_store_exception_update(cw_store *s, const cw_exception *x, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_EXC_UPD);
 	sqlite3_bind_int64(st, 1, x->id);
 	sqlite3_bind_int64(st, 2, x->revoked_at);
 	rc = step_done(s, st, "updating an exception", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -1033,7 +1066,7 @@ cw_rc
 cw_store_audit_append(cw_store *s, cw_audit_event *e, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	uint8_t leaf[CW_HASH_LEN];
 	int r;
 
@@ -1067,6 +1100,7 @@ cw_store_audit_append(cw_store *s, cw_audit_event *e, cw_err *err)
 	sqlite3_bind_blob(st, 10, e->hash, CW_HASH_LEN, SQLITE_STATIC);
 	rc = step_done(s, st, "appending an audit event", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -1119,13 +1153,14 @@ cw_store_checkpoint_put(cw_store *s, int64_t size, const char *text,
     cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
 	PREP(st, ST_CP_PUT);
 	sqlite3_bind_int64(st, 1, size);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
 	rc = step_done(s, st, "storing a checkpoint", err);
 out:
+	stmt_release(st);
 	return rc;
 }
 
@@ -1133,7 +1168,7 @@ cw_rc
 cw_store_checkpoint_latest(cw_store *s, char **text, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 
 	*text = NULL;
@@ -1146,5 +1181,139 @@ cw_store_checkpoint_latest(cw_store *s, char **text, cw_err *err)
 		rc = db_fail(s, err, "reading checkpoints");
 	}
 out:
+	stmt_release(st);
+	return rc;
+}
+
+/* --- API tokens ------------------------------------------------------------- */
+
+/*
+ * Token statements are prepared per call rather than kept in stmt_sql[]:
+ * they are few and off the issuance path, and this keeps the token code in
+ * one block.
+ */
+static cw_rc
+token_prepare(cw_store *s, const char *sql, sqlite3_stmt **st, cw_err *err)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(s, err, "preparing a token statement");
+	return CW_OK;
+}
+
+#define TOKEN_COLS "id, user, user_created_at, hash, created_by, " \
+	"created_at, expires_at, last_used_at, revoked_at"
+
+static void
+token_from_row(sqlite3_stmt *st, cw_token_rec *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, t->user, sizeof(t->user));
+	t->user_created_at = sqlite3_column_int64(st, 2);
+	if (sqlite3_column_bytes(st, 3) == CW_TOKEN_HASH_LEN)
+		memcpy(t->hash, sqlite3_column_blob(st, 3), CW_TOKEN_HASH_LEN);
+	copy_col(st, 4, t->created_by, sizeof(t->created_by));
+	t->created_at = sqlite3_column_int64(st, 5);
+	t->expires_at = sqlite3_column_int64(st, 6);
+	t->last_used_at = sqlite3_column_int64(st, 7);
+	t->revoked_at = sqlite3_column_int64(st, 8);
+}
+
+cw_rc
+cw_store_token_insert(cw_store *s, cw_token_rec *t, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+
+	CW_TRY(token_prepare(s, "INSERT INTO tokens(user, user_created_at, "
+	    "hash, created_by, created_at, expires_at, last_used_at, "
+	    "revoked_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, 0)", &st, err));
+	sqlite3_bind_text(st, 1, t->user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, t->user_created_at);
+	sqlite3_bind_blob(st, 3, t->hash, CW_TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->created_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, t->created_at);
+	sqlite3_bind_int64(st, 6, t->expires_at);
+	CW_TRY(step_done(s, st, "recording a token", err));
+	t->id = sqlite3_last_insert_rowid(s->db);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+cw_rc
+cw_store_token_get(cw_store *s, int64_t id, cw_token_rec *t, bool *found,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*found = false;
+	CW_TRY(token_prepare(s, "SELECT " TOKEN_COLS " FROM tokens "
+	    "WHERE id = ?1", &st, err));
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW;
+	if (r == SQLITE_ROW)
+		token_from_row(st, t);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(s, err, "reading a token");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static cw_rc
+token_set(cw_store *s, const char *sql, int64_t id, int64_t when,
+    const char *what, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+
+	CW_TRY(token_prepare(s, sql, &st, err));
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, when);
+	rc = step_done(s, st, what, err);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+cw_rc
+cw_store_token_set_revoked(cw_store *s, int64_t id, int64_t when,
+    cw_err *err)
+{
+	return token_set(s, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1",
+	    id, when, "revoking a token", err);
+}
+
+cw_rc
+cw_store_token_set_used(cw_store *s, int64_t id, int64_t when, cw_err *err)
+{
+	return token_set(s, "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1",
+	    id, when, "recording a token's use", err);
+}
+
+cw_rc
+cw_store_token_each(cw_store *s, bool (*fn)(const cw_token_rec *, void *),
+    void *arg, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	cw_token_rec t;
+	int r;
+
+	CW_TRY(token_prepare(s, "SELECT " TOKEN_COLS " FROM tokens "
+	    "ORDER BY id", &st, err));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		token_from_row(st, &t);
+		if (!fn(&t, arg))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = db_fail(s, err, "listing tokens");
+out:
+	sqlite3_finalize(st);
 	return rc;
 }

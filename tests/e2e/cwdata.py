@@ -167,7 +167,7 @@ class Data:
         self._n += 1
         return self.file(name or "req-%d.csr" % self._n, csrgen.pem(csr_der))
 
-    # --- set up ---------------------------------------------------------------
+    # --- set up --------------------------------------------------------------
 
     def init(self, *args):
         r = self("init", *args, rc=0)
@@ -192,7 +192,7 @@ class Data:
              "--contact", contact or "%s-owners@example.test" % name,
              as_=as_, rc=0)
 
-    # --- requests ---------------------------------------------------------------
+    # --- requests ------------------------------------------------------------
 
     def submit(self, csr, template=WS, service="web", as_="alice",
                rc=None, extra=()):
@@ -244,7 +244,7 @@ class Data:
     def serials(self, *filters):
         return {c["serial"] for c in self.certs(*filters)}
 
-    # --- direct, read-only looks at the database ------------------------------
+    # --- direct, read-only looks at the database -----------------------------
 
     def db_rows(self, query, params=()):
         """Rows (as dicts) of a read-only query on certward.db."""
@@ -323,7 +323,7 @@ def check_outcome(o, r):
         assert o["violations"] or o.get("reason"), str(r)
 
 
-# --- keys and requests --------------------------------------------------------
+# --- keys and requests -------------------------------------------------------
 
 def ec_key(curve="P-256"):
     return ec.generate_private_key(csrgen.CURVES[curve]())
@@ -350,7 +350,7 @@ def spki_sha256(key):
     return h.finalize()
 
 
-# --- certificates ----------------------------------------------------------------
+# --- certificates ------------------------------------------------------------
 
 def load_cert(path):
     with open(path, "rb") as f:
@@ -403,6 +403,8 @@ def make_ca_pair(days_root=3650, days_issuing=10):
     iname = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
                                           "Imported Test Issuing CA")])
     rski = x509.SubjectKeyIdentifier.from_public_key(rkey.public_key())
+    aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+        rski)
     root = (x509.CertificateBuilder()
             .subject_name(rname).issuer_name(rname)
             .public_key(rkey.public_key())
@@ -429,9 +431,7 @@ def make_ca_pair(days_root=3650, days_issuing=10):
                               critical=True)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(
                    ikey.public_key()), critical=False)
-               .add_extension(
-                   x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(rski),
-                   critical=False)
+               .add_extension(aki, critical=False)
                .sign(rkey, hashes.SHA256()))
     return root, issuing, ikey
 

@@ -81,15 +81,15 @@ def copy(log):
     return log.copy("copy-%d" % log.n_copies)
 
 
-def verify(d, *args):
-    return d("audit", "verify", *args)
+def verify(d, *args, rc=None):
+    return d("audit", "verify", *args, rc=rc)
 
 
 def seq_of(d, action, nth=0):
     return [e["seq"] for e in d.events(action)][nth]
 
 
-# --- an independent model of the log (audit.h, audit.c "version 1") -------------
+# --- an independent model of the log (audit.h, audit.c "version 1") ----------
 
 EVENT_TAG = b"certward-audit-event-v1"
 
@@ -150,7 +150,7 @@ def cp_fields(text):
     return dict(ln.split(" ", 1) for ln in text.splitlines()[1:])
 
 
-# --- intact logs -----------------------------------------------------------------
+# --- intact logs -------------------------------------------------------------
 
 def test_untouched_log_verifies(log):
     """The log verifies with and without the checkpoint, in place and as
@@ -214,7 +214,7 @@ def test_checkpoint_needs_auditor_or_admin(log):
     assert c.audit_count() == before
 
 
-# --- tampering ---------------------------------------------------------------------
+# --- tampering ---------------------------------------------------------------
 
 def tampered(log, sql_fn, expect, with_checkpoint=True):
     """Applies sql_fn(copy) with sqlite3 and requires verify to exit 1
@@ -370,7 +370,7 @@ def test_forged_checkpoint_refused(log):
                                     "size %d\n" % (log.n - 1)))
     r = verify(c, "--checkpoint", bad)
     assert r.rc == 1, str(r)
-    other = cwdata.Data(c.root, "other")
+    other = cwdata.Data(c.root, "other-%d" % log.n_copies)
     other.init("--policy", cwdata.EXAMPLE_POLICY)
     cp2 = os.path.join(c.root, "cp-other.txt")
     other("audit", "checkpoint", "--out", cp2, as_=cwdata.os_user(), rc=0)
@@ -378,7 +378,7 @@ def test_forged_checkpoint_refused(log):
     assert r.rc == 1, str(r)
 
 
-# --- inclusion proofs -------------------------------------------------------------------
+# --- inclusion proofs --------------------------------------------------------
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -459,7 +459,7 @@ def test_inclusion_proof(log):
         r = c("audit", "check-proof", f, "--key", pub)
         assert r.rc == 1, "proof with altered %s accepted\n%s" % (label, r)
 
-    other = cwdata.Data(c.root, "other")
+    other = cwdata.Data(c.root, "other-%d" % log.n_copies)
     other.init("--policy", cwdata.EXAMPLE_POLICY)
     r = c("audit", "check-proof", out, "--key",
           other.path("audit", "audit.pub"))

@@ -11,7 +11,6 @@ import json
 import pytest
 from cryptography import x509
 
-import csrgen
 import cwdata
 from cwdata import (BASE_URL, CS, WL, WS, codesign_csr, ec_key, not_after,
                     not_before, parse_time, web_csr, workload_csr)
@@ -142,6 +141,13 @@ def test_list_expiring(inv, window, expect):
     (web-server 30 days, workload 24 hours, code-signing 365 days)."""
     got = inv.serials("--expiring", window) - names(inv, "w_rev")
     assert got == names(inv, *expect)
+
+
+def test_list_expiring_1d_excludes_month_long(inv):
+    """--expiring 1d leaves out the 30- and 365-day certificates (the
+    24-hour one sits on the boundary and is not judged here)."""
+    got = inv.serials("--expiring", "1d")
+    assert not got & names(inv, "w_ec", "w_rsa", "a_384", "a_cs"), got
 
 
 def test_list_text(inv):

@@ -17,7 +17,6 @@ import time
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import (AuthorityInformationAccessOID,
                                    ExtendedKeyUsageOID, ExtensionOID,
@@ -45,7 +44,7 @@ def mode(path):
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-# --- independent checks of an issued certificate -------------------------------
+# --- independent checks of an issued certificate -----------------------------
 
 def check_leaf(cert, issuing, sans, rsa_key=False, eku=("serverAuth",),
                days=30, cn=None):
@@ -149,7 +148,7 @@ def openssl_verify(d, leaf_pem, *extra):
                    d.issuing_crt, leaf)
 
 
-# --- init and the CA ------------------------------------------------------------
+# --- init and the CA ---------------------------------------------------------
 
 def test_init_creates_the_data_directory(data, example_policy):
     """init creates config, policy copy, database, CA and audit keys with
@@ -254,7 +253,7 @@ def test_data_option_anywhere_and_env(ca):
     assert r.rc == 0 and r.json == [], str(r)
 
 
-# --- issuance -------------------------------------------------------------------
+# --- issuance ----------------------------------------------------------------
 
 def test_web_server_issued_and_verified(ca):
     """A compliant P-256 web-server request is issued at once; the chain
@@ -326,6 +325,42 @@ def test_workload_identity_has_empty_subject(ca):
     assert v.returncode == 0, v
 
 
+@pytest.mark.parametrize("alg", ["rsa:3072", "ed25519"])
+def test_other_ca_algorithms_issue_and_sign_crls(data, alg):
+    """An RSA or Ed25519 CA signs leaves and CRLs that openssl accepts."""
+    data.init("--ca-alg", alg, "--base-url", BASE_URL)
+    data.people()
+    data.service("web")
+    o = data.issue(web_csr())
+    leaf = data.cert_x509(o["serial"])
+    check_leaf(leaf, data.issuing(), [("dns", "www.example.com")])
+    data("cert", "revoke", o["serial"], "--reason", "unspecified",
+         as_="dave", rc=0)
+    crl_path = os.path.join(data.root, "crl.pem")
+    data("crl", "--out", crl_path, rc=0)
+    v = openssl_verify(data, data.cert_pem(o["serial"]), "-crl_check",
+                       "-CRLfile", crl_path)
+    assert v.returncode != 0 and b"certificate revoked" in \
+        v.stdout + v.stderr, v
+
+
+def test_origin_and_role_to_submit(ca):
+    """--origin automation is recorded on the request and its events; a
+    user without the requester (or pki-admin) role cannot submit."""
+    o = ca.issue(web_csr(), extra=("--origin", "automation"))
+    assert ca.request(o["id"])["origin"] == "automation"
+    ev = [e for e in ca.events() if e["object"] in (
+        "request:%d" % o["id"], "cert:" + o["serial"])]
+    assert ev and all(e["origin"] == "automation" for e in ev), ev
+    before = ca.state_summary()
+    r = ca("request", "submit", "--template", WS, "--service", "web",
+           ca.csr_file(web_csr()), as_="bob")
+    assert r.rc in (1, 2) and "requester" in r.text, str(r)
+    assert ca.state_summary() == before
+    # a pki-admin may submit
+    ca.issue(web_csr(), as_="dave")
+
+
 def test_bulk_submit_reports_each(ca):
     """Several CSRs in one call: a JSON array, one outcome each, exit 1
     because one was rejected; the others are issued."""
@@ -366,7 +401,7 @@ def test_import_ca_caps_validity(data):
     assert v.returncode == 0, v
 
 
-# --- approvals ----------------------------------------------------------------------
+# --- approvals ---------------------------------------------------------------
 
 def test_two_approvals(ca):
     """code-signing needs two distinct approvers holding pki-admin or
@@ -439,7 +474,7 @@ def test_reject_request(ca):
     assert ca.serials() == set()
 
 
-# --- stale owners ----------------------------------------------------------------------
+# --- stale owners ------------------------------------------------------------
 
 def test_stale_owner_is_held_until_verified(data, example_policy):
     """A template whose owner.max_age (2s) has passed holds the request;
@@ -487,7 +522,7 @@ def test_stale_owner_is_held_until_verified(data, example_policy):
                for e in data.events())
 
 
-# --- key reuse and renewal --------------------------------------------------------------
+# --- key reuse and renewal ---------------------------------------------------
 
 def test_key_reuse_refused(ca):
     """A public key already in the inventory is refused for any
@@ -543,7 +578,7 @@ def test_renewal_of_other_service_or_unknown_serial(ca):
     assert ca.cert(web["serial"])["status"] == "valid"
 
 
-# --- revocation and the CRL -------------------------------------------------------------
+# --- revocation and the CRL --------------------------------------------------
 
 def test_revoke_and_crl(ca):
     """A revoked certificate is in the signed CRL with its reason and
@@ -613,7 +648,7 @@ def test_revoke_and_crl(ca):
         .crl_number > n1
 
 
-# --- retirement -------------------------------------------------------------------------
+# --- retirement --------------------------------------------------------------
 
 def test_retire_revokes_everything(ca):
     """service retire revokes every valid certificate of the service with
@@ -657,7 +692,7 @@ def test_retire_revokes_everything(ca):
         w3["serial"]: x509.ReasonFlags.key_compromise}
 
 
-# --- exceptions ---------------------------------------------------------------------------
+# --- exceptions --------------------------------------------------------------
 
 def exception_add(d, *args, as_="dave", rc=0):
     r = d("exception", "add", *args, "--json", as_=as_)
@@ -735,7 +770,7 @@ def test_expired_exception_no_longer_applies(ca):
     ca.rejected(web_csr(dns=("late.corp.test",)), "san.dns")
 
 
-# --- bad input -------------------------------------------------------------------------------
+# --- bad input ---------------------------------------------------------------
 
 def test_bad_input_is_exit_2_and_writes_nothing(ca):
     """Unreadable or malformed CSRs, unknown template/service/serial/id,
