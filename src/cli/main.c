@@ -228,6 +228,34 @@ static const cw_cmd commands[] = {
 	    "usage: certward service verify NAME [--as NAME]\n"
 	    "\n"
 	    "Run by a pki-admin or a user holding the owner team as a role.\n"},
+	{"token", "create", cw_cmd_token_create,
+	    "create an API token for a user (shown once)",
+	    "usage: certward token create --user NAME [--expires WHEN] [--as NAME]\n"
+	    "                             [--json]\n"
+	    "\n"
+	    "Creates an API token for the REST API that authenticates as NAME and\n"
+	    "prints it alone on standard output; it is shown only this once and\n"
+	    "stored only as a hash.  --json prints {\"token\", \"id\"}.\n"
+	    "\n"
+	    "  --user NAME      the user the token acts as (required)\n"
+	    "  --expires WHEN   a duration (30d), YYYY-MM-DD or an RFC 3339 UTC\n"
+	    "                   time; default 90d, at most 365d\n"
+	    "\n"
+	    "Needs pki-admin.\n"
+	    "exit: 0 created, 1 not allowed, 2 unknown user or bad --expires\n"},
+	{"token", "list", cw_cmd_token_list,
+	    "list API tokens (never the tokens themselves)",
+	    "usage: certward token list [--as NAME] [--json]\n"
+	    "\n"
+	    "Id, user, creation, expiry, last use (to the minute) and status\n"
+	    "(active, expired, revoked, user-removed) of every token.  Needs\n"
+	    "pki-admin.\n"},
+	{"token", "revoke", cw_cmd_token_revoke,
+	    "revoke an API token",
+	    "usage: certward token revoke ID [--as NAME]\n"
+	    "\n"
+	    "The token stops working at once.  Needs pki-admin.\n"
+	    "exit: 0 revoked, 1 already revoked or not allowed, 2 unknown token\n"},
 	{"user", "add", cw_cmd_user_add,
 	    "add (or replace the roles of) a user",
 	    "usage: certward user add NAME --role ROLE [--role ROLE]... [--as NAME]\n"},
@@ -255,6 +283,7 @@ static const struct {
 	{"policy", "validate policy files"},
 	{"request", "certificate requests and approvals"},
 	{"service", "services and their owners"},
+	{"token", "API tokens for the REST API"},
 	{"user", "users and roles"},
 };
 

@@ -185,4 +185,57 @@ cw_rc cw_audit_log(cw_engine *e, const char *object, int64_t since,
 cw_rc cw_engine_audit(cw_engine *e, const cw_actor *a, const char *action,
     const char *object, json_t *details, cw_err *err) CW_MUST_USE;
 
+/* --- API tokens (tokens.c) ---------------------------------------------------- */
+
+/*
+ * Token text: "cw_" ID "_" SECRET, ID the token's decimal id (no leading
+ * zeros), SECRET 32 random bytes in unpadded base64url (RFC 4648 5), 43
+ * characters.  Only SHA-256("certward-token-v1" || secret bytes) is stored.
+ */
+#define CW_TOKEN_TEXT_MAX 80         /* the longest token text, with NUL */
+#define CW_TOKEN_PRESENTED_MAX 256   /* longer presented input is refused */
+#define CW_TOKEN_DEFAULT_LIFE (90 * 86400)
+#define CW_TOKEN_MAX_LIFE (365 * 86400)
+
+/*
+ * Creates an API token for `user` (pki-admin only), valid until
+ * expires_at (0: CW_TOKEN_DEFAULT_LIFE from now; at most
+ * CW_TOKEN_MAX_LIFE from now, and in the future, else CW_ERR_USAGE).
+ * Audited as token.create (no secret in the details).  On success the
+ * token text is written to token[token_len] (at least CW_TOKEN_TEXT_MAX;
+ * the caller wipes it with OPENSSL_cleanse after use) and *id is set.
+ * CW_ERR_NOT_FOUND for an unknown user, CW_ERR_NONCOMPLIANT for an actor
+ * without the role.
+ */
+cw_rc cw_token_create(cw_engine *e, const cw_actor *a, const char *user,
+    int64_t expires_at, char *token, size_t token_len, int64_t *id,
+    cw_err *err) CW_MUST_USE;
+
+/* Revokes a token now (pki-admin only); audited as token.revoke.
+ * CW_ERR_NOT_FOUND for an unknown id, CW_ERR_NONCOMPLIANT when already
+ * revoked or the actor lacks the role. */
+cw_rc cw_token_revoke(cw_engine *e, const cw_actor *a, int64_t id,
+    cw_err *err) CW_MUST_USE;
+
+/* Every token as JSON (pki-admin only): id, user, created_by, created_at,
+ * expires_at, last_used_at (null: never), revoked_at (null), status
+ * (active | expired | revoked | user-removed).  Never the secret or hash. */
+cw_rc cw_token_list(cw_engine *e, const cw_actor *a, json_t **out,
+    cw_err *err) CW_MUST_USE;
+
+/*
+ * Authenticates a presented token (for the server's Bearer header).
+ * CW_OK: *user_out (when not NULL) is the token's user with the roles it
+ * holds now.
+ * CW_ERR_NONCOMPLIANT, with one message for every cause, when the text is
+ * malformed or longer than CW_TOKEN_PRESENTED_MAX, or the token is
+ * unknown, wrong, revoked, expired, or its user was removed (or removed
+ * and added again).  Other codes: storage failures.  The secret is
+ * compared in constant time and every check runs whatever the outcome of
+ * the others.  Records last use (to the minute) best-effort in its own
+ * transaction: do not call it inside one.
+ */
+cw_rc cw_token_authenticate(cw_engine *e, const char *presented,
+    cw_user *user_out, cw_err *err) CW_MUST_USE;
+
 #endif

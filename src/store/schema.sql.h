@@ -49,6 +49,19 @@ static const char *const cw_migrations[] = {
 	"  prev BLOB NOT NULL, hash BLOB NOT NULL);"
 	"CREATE INDEX audit_object ON audit(object);"
 	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, text TEXT NOT NULL);",
+	/*
+	 * 2: API tokens (DESIGN 7.1).  Only a hash of the secret is kept.
+	 * AUTOINCREMENT: a token id, part of the token text, is never
+	 * reused.  user_created_at ties a token to the user as it existed
+	 * when the token was made, so removing and re-adding a name does
+	 * not revive old tokens.  No extra index: lookups are by id.
+	 */
+	"CREATE TABLE tokens(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  user TEXT NOT NULL, user_created_at INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL, created_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+	"  last_used_at INTEGER NOT NULL DEFAULT 0,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0);",
 };
 
 #endif

@@ -228,4 +228,35 @@ cw_rc cw_store_checkpoint_put(cw_store *s, int64_t size, const char *text,
 cw_rc cw_store_checkpoint_latest(cw_store *s, char **text, cw_err *err)
     CW_MUST_USE;
 
+/* --- API tokens ------------------------------------------------------------- */
+
+#define CW_TOKEN_HASH_LEN 32
+
+typedef struct cw_token_rec {
+	int64_t id;              /* assigned by cw_store_token_insert */
+	char user[CW_NAME_MAX];  /* whom the token authenticates */
+	int64_t user_created_at; /* that user's created_at at creation */
+	uint8_t hash[CW_TOKEN_HASH_LEN]; /* SHA-256 of the secret, never it */
+	char created_by[CW_NAME_MAX];
+	int64_t created_at;
+	int64_t expires_at;
+	int64_t last_used_at;    /* 0 = never */
+	int64_t revoked_at;      /* 0 = in force */
+} cw_token_rec;
+
+/* Inserts t (t->id ignored) and sets t->id. */
+cw_rc cw_store_token_insert(cw_store *s, cw_token_rec *t, cw_err *err)
+    CW_MUST_USE;
+/* A stored hash of the wrong length reads as all zeros (never matches). */
+cw_rc cw_store_token_get(cw_store *s, int64_t id, cw_token_rec *t,
+    bool *found, cw_err *err) CW_MUST_USE;
+cw_rc cw_store_token_set_revoked(cw_store *s, int64_t id, int64_t when,
+    cw_err *err) CW_MUST_USE;
+cw_rc cw_store_token_set_used(cw_store *s, int64_t id, int64_t when,
+    cw_err *err) CW_MUST_USE;
+/* Calls fn for each token in id order; stop early by returning false. */
+cw_rc cw_store_token_each(cw_store *s,
+    bool (*fn)(const cw_token_rec *, void *), void *arg, cw_err *err)
+    CW_MUST_USE;
+
 #endif
