@@ -944,8 +944,9 @@ next_part(const uint8_t *s, size_t len, uint8_t sep, size_t *pos,
 
 	if (*pos > len)
 		return false;
-	*part = s + *pos;
-	hit = find_byte(*part, len - *pos, sep);
+	/* an absent part (s == NULL, len 0) stays NULL: NULL + 0 is UB */
+	*part = s != NULL ? s + *pos : s;
+	hit = *part != NULL ? find_byte(*part, len - *pos, sep) : NULL;
 	*part_len = hit != NULL ? (size_t)(hit - *part) : len - *pos;
 	*pos += *part_len + 1;
 	return true;
