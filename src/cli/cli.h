@@ -71,6 +71,7 @@ int cw_cmd_audit_verify(cw_cli *cli, int argc, char **argv);
 int cw_cmd_audit_checkpoint(cw_cli *cli, int argc, char **argv);
 int cw_cmd_audit_prove(cw_cli *cli, int argc, char **argv);
 int cw_cmd_audit_check_proof(cw_cli *cli, int argc, char **argv);
+int cw_cmd_serve(cw_cli *cli, int argc, char **argv);
 int cw_cmd_token_create(cw_cli *cli, int argc, char **argv);
 int cw_cmd_token_list(cw_cli *cli, int argc, char **argv);
 int cw_cmd_token_revoke(cw_cli *cli, int argc, char **argv);

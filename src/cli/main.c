@@ -214,6 +214,24 @@ static const cw_cmd commands[] = {
 	    "(default 100).  --renew SERIAL renews with a new key; the old\n"
 	    "certificate becomes superseded.\n"
 	    "exit: 0 all issued, pending or held, 1 any rejected, 2 bad input\n"},
+	{"serve", "", cw_cmd_serve,
+	    "run the REST API, OCSP responder and CRL/CA endpoints",
+	    "usage: certward [--data DIR] serve [--listen ADDR:PORT]\n"
+	    "                [--public-listen ADDR:PORT] [--workers N]\n"
+	    "                [--tls-cert FILE --tls-key FILE]\n"
+	    "\n"
+	    "  --listen ADDR:PORT         HTTPS: API, OCSP, CRL and CA\n"
+	    "                             (default 127.0.0.1:8443)\n"
+	    "  --public-listen ADDR:PORT  plain HTTP: OCSP, CRL and CA only\n"
+	    "                             (default: none)\n"
+	    "  --workers N                worker processes (default: one per\n"
+	    "                             CPU, at most 64)\n"
+	    "  --tls-cert FILE            PEM certificate chain for HTTPS\n"
+	    "  --tls-key FILE             its PEM private key (default: a\n"
+	    "                             certificate issued to itself at start)\n"
+	    "\n"
+	    "Runs until SIGTERM or SIGINT, then finishes the requests in flight\n"
+	    "and exits 0.  One JSON line per request on standard error.\n"},
 	{"service", "add", cw_cmd_service_add,
 	    "add a service with its owner",
 	    "usage: certward service add NAME --owner TEAM --contact ADDRESS [--as NAME]\n"},
@@ -282,6 +300,7 @@ static const struct {
 	{"init", "create a data directory"},
 	{"policy", "validate policy files"},
 	{"request", "certificate requests and approvals"},
+	{"serve", "run the HTTP(S) server"},
 	{"service", "services and their owners"},
 	{"token", "API tokens for the REST API"},
 	{"user", "users and roles"},

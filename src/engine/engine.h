@@ -19,6 +19,7 @@
 #include "../common/err.h"
 #include "../policy/policy.h"
 #include "../store/store.h"
+#include "../x509/ocsp_resp.h"
 
 typedef struct cw_engine cw_engine;
 
@@ -180,6 +181,34 @@ cw_rc cw_cert_list(cw_engine *e, cw_cert_filter *f, json_t **out,
     cw_err *err) CW_MUST_USE;
 cw_rc cw_audit_log(cw_engine *e, const char *object, int64_t since,
     json_t **out, cw_err *err) CW_MUST_USE;
+
+/* --- for the server (server_ca.c) -------------------------------------------- */
+
+/*
+ * The issuing CA certificate and key (get1: the caller frees both), and
+ * the root (may be NULL, get1).  For OCSP signing in the worker.
+ */
+cw_rc cw_engine_ca_get1(cw_engine *e, X509 **issuing, EVP_PKEY **key, X509 **root,
+    cw_err *err) CW_MUST_USE;
+
+/* The configured CRL validity (config.yaml crl_next_update), seconds. */
+int64_t cw_engine_crl_next_update(const cw_engine *e);
+
+/* The OCSP status of one serial (lower-case hex) issued by this CA. */
+cw_rc cw_engine_cert_status(cw_engine *e, const char *serial_hex,
+    cw_ocsp_status *st, cw_err *err) CW_MUST_USE;
+
+/*
+ * Issues the server's own TLS certificate from the issuing CA: a fresh
+ * P-256 key (memory only), serverAuth, names `host` (IP or DNS) and
+ * localhost, valid `lifetime` seconds (capped by the CA's own validity).
+ * *cert_pem (the leaf then the issuing CA) and *key_pem (PKCS#8) are
+ * malloc'd NUL-terminated PEM; the caller wipes *key_pem with
+ * OPENSSL_cleanse before freeing.  *serial receives the serial (hex).
+ */
+cw_rc cw_engine_server_cert(cw_engine *e, const char *host, int64_t lifetime,
+    char **cert_pem, char **key_pem, char serial[48], cw_err *err)
+    CW_MUST_USE;
 
 /* Appends an audit event inside the current transaction. */
 cw_rc cw_engine_audit(cw_engine *e, const cw_actor *a, const char *action,

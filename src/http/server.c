@@ -1,0 +1,832 @@
+/*
+ * server.c - `certward serve`: sockets, TLS, worker processes, the request
+ * life cycle and the log line.
+ *
+ * OpenSSL 3.0 does not scale with threads (shared/PERFORMANCE.md), so the
+ * CPU work scales by processes: the parent binds the listening sockets,
+ * issues the server certificate, then forks N workers that all accept on
+ * the same sockets.  Each worker opens its own engine (its own SQLite
+ * connection) and runs libmicrohttpd in external-select mode on one
+ * thread, so the engine is never used by two threads and a request's
+ * handler always runs to its end before a signal is looked at: SIGTERM
+ * stops the accepting, lets the connections finish, then exits; nothing is
+ * ever written half-way.  The parent restarts a worker that dies and
+ * forwards SIGTERM/SIGINT.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+#include "../common/fileio.h"
+#include "../common/limits.h"
+#include "../common/util.h"
+#include "http.h"
+
+#define SERVER_CERT_LIFE (7 * 86400) /* short: renewal is a restart */
+#define STOP_GRACE 30                /* parent: seconds before SIGKILL */
+#define LOG_PATH_MAX 128
+
+typedef struct listener {
+	const char *spec; /* ADDR:PORT as given */
+	char host[256];
+	int fd;
+	bool tls;
+	bool is_public;
+	struct MHD_Daemon *d;
+	cw_http_ctx *ctx; /* the worker's, once it runs */
+} listener;
+
+typedef struct server {
+	const cw_serve_opts *o;
+	listener l[2];
+	size_t n_l;
+	char *cert_pem;
+	char *key_pem;
+	volatile uint64_t *revocations;
+	cw_http_ctx ctx; /* the worker's */
+	pid_t *pids;
+	int n_workers;
+} server;
+
+/* One request in progress (MHD's per-request pointer). */
+typedef struct conn_req {
+	struct timespec start;
+	const cw_http_route *route;
+	int early_status;   /* answered before the body: 404/405/413 */
+	uint8_t *body;
+	size_t len, cap, limit;
+	bool too_large;
+	size_t dropped;     /* bytes of an oversized body read and dropped */
+} conn_req;
+
+static volatile sig_atomic_t worker_stop;
+
+/* --- sockets ------------------------------------------------------------------ */
+
+/* Splits "HOST:PORT" or "[V6]:PORT"; false when malformed. */
+static bool
+split_addr(const char *spec, char *host, size_t hlen, char *port,
+    size_t plen)
+{
+	const char *colon, *h = spec, *end;
+	size_t n;
+
+	if (spec[0] == '[') {
+		end = strchr(spec, ']');
+		if (end == NULL || end[1] != ':')
+			return false;
+		h = spec + 1;
+		colon = end + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (colon == NULL)
+			return false;
+		end = colon;
+	}
+	n = (size_t)(end - h);
+	if (n == 0 || n >= hlen || strlen(colon + 1) == 0 ||
+	    strlen(colon + 1) >= plen ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return false;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	memcpy(port, colon + 1, strlen(colon + 1) + 1);
+	return true;
+}
+
+static int
+bind_listener(listener *l)
+{
+	struct addrinfo hints, *res = NULL;
+	char port[8];
+	int fd = -1, one = 1, gai;
+
+	if (!split_addr(l->spec, l->host, sizeof(l->host), port,
+	    sizeof(port))) {
+		fprintf(stderr, "certward serve: '%s': expected ADDR:PORT\n",
+		    l->spec);
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((gai = getaddrinfo(l->host, port, &hints, &res)) != 0) {
+		fprintf(stderr, "certward serve: '%s': %s\n", l->spec,
+		    gai_strerror(gai));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
+	    listen(fd, 128) != 0 ||
+	    /* several workers accept on it: a lost race must not block */
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+		fprintf(stderr, "certward serve: cannot listen on %s: %s\n",
+		    l->spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	l->fd = fd;
+	return 0;
+}
+
+/* --- requests ---------------------------------------------------------------- */
+
+static const char *
+query_lookup(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value((struct MHD_Connection *)conn,
+	    MHD_GET_ARGUMENT_KIND, name);
+}
+
+static int64_t
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* One JSON line per request on stderr: never a token, body or query. */
+static void
+log_request(const char *method, const char *url, int status,
+    const conn_req *r, const cw_http_req *req)
+{
+	char path[LOG_PATH_MAX + 4], *line;
+	size_t n = strlen(url);
+	json_t *j;
+
+	/* an OCSP GET path is a whole request: keep the line short */
+	if (n > LOG_PATH_MAX) {
+		memcpy(path, url, LOG_PATH_MAX);
+		memcpy(path + LOG_PATH_MAX, "...", 4);
+	} else {
+		memcpy(path, url, n + 1);
+	}
+	j = json_pack("{s:s, s:s, s:s, s:i, s:I, s:i}", "event", "request",
+	    "method", method, "path", path, "status", status, "ms",
+	    (json_int_t)ms_since(&r->start), "pid", (int)getpid());
+	if (j == NULL)
+		return;
+	json_object_set_new(j, "user", req != NULL && req->authenticated ?
+	    json_string(req->user.name) : json_null());
+	/* invalid UTF-8 in the path makes jansson refuse the string */
+	if (json_object_get(j, "path") == NULL)
+		json_object_set_new(j, "path", json_string("(not UTF-8)"));
+	if ((line = json_dumps(j, JSON_COMPACT)) != NULL) {
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	json_decref(j);
+}
+
+static enum MHD_Result
+send_resp(struct MHD_Connection *c, const cw_http_resp *resp)
+{
+	struct MHD_Response *m;
+	enum MHD_Result ret;
+
+	m = MHD_create_response_from_buffer(resp->body_len, resp->body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (m == NULL)
+		return MHD_NO;
+	if (resp->content_type != NULL)
+		MHD_add_response_header(m, "Content-Type", resp->content_type);
+	if (resp->www_authenticate != NULL)
+		MHD_add_response_header(m, "WWW-Authenticate",
+		    resp->www_authenticate);
+	if (resp->location != NULL)
+		MHD_add_response_header(m, "Location", resp->location);
+	MHD_add_response_header(m, "Cache-Control",
+	    resp->cache_control != NULL ? resp->cache_control : "no-store");
+	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
+	if (worker_stop)
+		MHD_add_response_header(m, "Connection", "close");
+	ret = MHD_queue_response(c, (unsigned int)resp->status, m);
+	MHD_destroy_response(m);
+	return ret;
+}
+
+static void
+resp_free(cw_http_resp *resp)
+{
+	if (!resp->body_static)
+		free(resp->body);
+	resp->body = NULL;
+}
+
+static enum MHD_Result
+early_answer(struct MHD_Connection *c, const char *method, const char *url,
+    conn_req *r)
+{
+	cw_http_resp resp;
+	enum MHD_Result ret;
+
+	memset(&resp, 0, sizeof(resp));
+	switch (r->early_status) {
+	case 404:
+		cw_http_problem(&resp, 404, "not-found", "Not found",
+		    "no such resource", NULL);
+		break;
+	case 405:
+		cw_http_problem(&resp, 405, "method-not-allowed",
+		    "Method not allowed", NULL, NULL);
+		break;
+	default:
+		cw_http_problem(&resp, 413, "too-large", "Payload too large",
+		    "the request body is larger than this route accepts",
+		    NULL);
+		break;
+	}
+	ret = send_resp(c, &resp);
+	log_request(method, url, resp.status, r, NULL);
+	resp_free(&resp);
+	return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	listener *l = cls;
+	conn_req *r = *con_cls;
+	cw_http_req req;
+	cw_http_resp resp;
+	const char *cl;
+	int64_t clen;
+	bool other;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (r == NULL) {
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &r->start);
+		*con_cls = r;
+		r->route = cw_http_route_find(method, url, l->is_public,
+		    &other);
+		if (r->route == NULL) {
+			r->early_status = other ? 405 : 404;
+			return early_answer(c, method, url, r);
+		}
+		r->limit = r->route->body_limit;
+		/* a body over the limit is read and dropped so that the
+		 * client sees the 413 (a client still sending when the
+		 * connection closes sees only a reset); one far over it is
+		 * refused at once, without reading it */
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    "Content-Length");
+		if (cl != NULL && (!cw_parse_int64(cl, 0, INT64_MAX, &clen) ||
+		    (uint64_t)clen > CW_HTTP_DISCARD_MAX)) {
+			r->early_status = 413;
+			return early_answer(c, method, url, r);
+		}
+		return MHD_YES;
+	}
+	if (r->early_status != 0) {
+		*upload_size = 0; /* already answered: drop what comes */
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (r->too_large || *upload_size > r->limit - r->len) {
+			/* dropped, up to CW_HTTP_DISCARD_MAX in all */
+			r->too_large = true;
+			r->dropped += *upload_size;
+			if (r->dropped > CW_HTTP_DISCARD_MAX)
+				return MHD_NO;
+		} else {
+			if (r->len + *upload_size > r->cap) {
+				size_t cap = r->len + *upload_size;
+				uint8_t *nb;
+
+				if (cap < 4096)
+					cap = 4096;
+				if (cap > r->limit)
+					cap = r->limit;
+				if ((nb = realloc(r->body, cap)) == NULL)
+					return MHD_NO;
+				r->body = nb;
+				r->cap = cap;
+			}
+			memcpy(r->body + r->len, upload, *upload_size);
+			r->len += *upload_size;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_large) {
+		r->early_status = 413;
+		return early_answer(c, method, url, r);
+	}
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	req.method = method;
+	req.path = url;
+	req.body = r->body != NULL ? r->body : (const uint8_t *)"";
+	req.body_len = r->len;
+	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Content-Type");
+	req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Authorization");
+	req.query = query_lookup;
+	req.conn = c;
+	req.public_listener = l->is_public;
+	ERR_clear_error(); /* STYLE: the queue is per request */
+	cw_http_dispatch(l->ctx, r->route, &req, &resp);
+	ret = send_resp(c, &resp);
+	log_request(method, url, resp.status, r, &req);
+	resp_free(&resp);
+	OPENSSL_cleanse(&req.user, sizeof(req.user));
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	conn_req *r = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (r != NULL) {
+		free(r->body);
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+/* libmicrohttpd's own messages, as log lines without secrets. */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	fprintf(stderr, "certward serve: libmicrohttpd: %s\n", msg);
+}
+
+/* --- worker ------------------------------------------------------------------- */
+
+static void
+on_worker_signal(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+static cw_rc
+ctx_open(server *s, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cw_http_ctx *x = &s->ctx;
+	X509 *root = NULL;
+	unsigned char *p = NULL;
+	int n;
+
+	CW_TRY(cw_engine_open(s->o->data_dir, &x->engine, err));
+	CW_TRY(cw_engine_ca_get1(x->engine, &x->issuing, &x->issuing_key, &root,
+	    err));
+	n = i2d_X509(x->issuing, &p);
+	CW_ENSURE_OSSL(n > 0, "cannot encode the issuing CA");
+	x->issuing_der = p;
+	x->issuing_der_len = (size_t)n;
+	p = NULL;
+	if (root != NULL) {
+		n = i2d_X509(root, &p);
+		CW_ENSURE_OSSL(n > 0, "cannot encode the root CA");
+		x->root_der = p;
+		x->root_der_len = (size_t)n;
+		p = NULL;
+	}
+	x->revocations = s->revocations;
+	x->crl_next_update = cw_engine_crl_next_update(x->engine);
+out:
+	X509_free(root);
+	return rc;
+}
+
+static void
+ctx_close(cw_http_ctx *x)
+{
+	OPENSSL_free(x->issuing_der);
+	OPENSSL_free(x->root_der);
+	OPENSSL_free(x->crl);
+	X509_free(x->issuing);
+	EVP_PKEY_free(x->issuing_key);
+	cw_engine_close(x->engine);
+	memset(x, 0, sizeof(*x));
+}
+
+static struct MHD_Daemon *
+start_daemon(server *s, listener *l)
+{
+	unsigned int flags = MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem opts[12];
+	size_t n = 0;
+
+#define OPT(o, v, p) do { opts[n].option = (o); opts[n].value = (intptr_t)(v); \
+	opts[n].ptr_value = (p); n++; } while (0)
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
+	OPT(MHD_OPTION_LISTEN_SOCKET, l->fd, NULL);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, CW_HTTP_CONN_LIMIT, NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, CW_HTTP_CONN_TIMEOUT, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CW_HTTP_HEADER_MEMORY, NULL);
+	if (l->tls) {
+		flags |= MHD_USE_TLS;
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem);
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert_pem);
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+}
+
+static unsigned int
+connections(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *i = MHD_get_daemon_info(d,
+	    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return i != NULL ? i->num_connections : 0;
+}
+
+static int
+worker_main(server *s)
+{
+	cw_err err = CW_ERR_INIT;
+	struct sigaction sa;
+	sigset_t none;
+	fd_set rs, ws, es;
+	struct timeval tv;
+	MHD_UNSIGNED_LONG_LONG to;
+	time_t drain_until = 0;
+	MHD_socket maxfd;
+	size_t i;
+	int status = 0;
+	bool quiesced = false;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_worker_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* a worker never outlives its supervisor */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		return 1;
+
+	if (ctx_open(s, &err) != CW_OK) {
+		fprintf(stderr, "certward serve: worker: %s\n", err.msg);
+		ctx_close(&s->ctx);
+		return 3;
+	}
+	for (i = 0; i < s->n_l; i++) {
+		s->l[i].ctx = &s->ctx;
+		if ((s->l[i].d = start_daemon(s, &s->l[i])) == NULL) {
+			fprintf(stderr, "certward serve: worker: cannot start "
+			    "the HTTP server on %s\n", s->l[i].spec);
+			status = 3;
+			goto out;
+		}
+	}
+	/* the daemons hold the key now; this copy is not needed here */
+	if (s->key_pem != NULL)
+		OPENSSL_cleanse(s->key_pem, strlen(s->key_pem));
+
+	for (;;) {
+		if (worker_stop && !quiesced) {
+			/* stop accepting; connections finish below */
+			for (i = 0; i < s->n_l; i++)
+				(void)MHD_quiesce_daemon(s->l[i].d);
+			quiesced = true;
+			drain_until = time(NULL) + CW_HTTP_DRAIN_SECONDS;
+		}
+		if (quiesced) {
+			unsigned int n = 0;
+
+			for (i = 0; i < s->n_l; i++)
+				n += connections(s->l[i].d);
+			/* idle keep-alive connections do not hold us up
+			 * beyond the drain time; no handler is running
+			 * now, so stopping writes nothing half-way */
+			if (n == 0 || time(NULL) >= drain_until)
+				break;
+		}
+		FD_ZERO(&rs);
+		FD_ZERO(&ws);
+		FD_ZERO(&es);
+		maxfd = 0;
+		tv.tv_sec = 1;
+		tv.tv_usec = 0;
+		for (i = 0; i < s->n_l; i++) {
+			if (MHD_get_fdset(s->l[i].d, &rs, &ws, &es, &maxfd) !=
+			    MHD_YES) {
+				status = 3;
+				goto out;
+			}
+			if (MHD_get_timeout(s->l[i].d, &to) == MHD_YES &&
+			    to < (MHD_UNSIGNED_LONG_LONG)tv.tv_sec * 1000 +
+			    (MHD_UNSIGNED_LONG_LONG)tv.tv_usec / 1000) {
+				tv.tv_sec = (time_t)(to / 1000);
+				tv.tv_usec = (suseconds_t)((to % 1000) * 1000);
+			}
+		}
+		if (select(maxfd + 1, &rs, &ws, &es, &tv) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "certward serve: select: %s\n",
+			    strerror(errno));
+			status = 3;
+			goto out;
+		}
+		for (i = 0; i < s->n_l; i++)
+			(void)MHD_run_from_select(s->l[i].d, &rs, &ws, &es);
+	}
+out:
+	for (i = 0; i < s->n_l; i++)
+		if (s->l[i].d != NULL)
+			MHD_stop_daemon(s->l[i].d);
+	ctx_close(&s->ctx);
+	return status;
+}
+
+/* --- supervisor ---------------------------------------------------------------- */
+
+static pid_t
+spawn(server *s)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fflush(NULL);
+		_exit(worker_main(s));
+	}
+	if (pid < 0)
+		fprintf(stderr, "certward serve: fork: %s\n", strerror(errno));
+	return pid;
+}
+
+static void
+log_event(const char *event, json_t *j)
+{
+	char *line;
+
+	if (j == NULL)
+		return;
+	json_object_set_new(j, "event", json_string(event));
+	if ((line = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	json_decref(j);
+}
+
+static int
+supervise(server *s, const sigset_t *waitset)
+{
+	siginfo_t si;
+	struct timespec ts = {1, 0};
+	time_t deadline, window = 0;
+	pid_t pid;
+	int i, sig, wst, alive, restarts = 0, status = 0;
+
+	for (;;) {
+		sig = sigtimedwait(waitset, &si, &ts);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		/* reap and restart; a worker that keeps dying at once is
+		 * restarted at most 5 times a second */
+		while ((pid = waitpid(-1, &wst, WNOHANG)) > 0) {
+			for (i = 0; i < s->n_workers; i++)
+				if (s->pids[i] == pid)
+					s->pids[i] = 0;
+			log_event("worker-exit", json_pack("{s:i, s:i, s:i}",
+			    "pid", (int)pid, "status", WIFEXITED(wst) ?
+			    WEXITSTATUS(wst) : -1, "signal", WIFSIGNALED(wst) ?
+			    WTERMSIG(wst) : 0));
+		}
+		if (time(NULL) != window) {
+			window = time(NULL);
+			restarts = 0;
+		}
+		for (i = 0; i < s->n_workers; i++) {
+			if (s->pids[i] != 0 || restarts >= 5)
+				continue;
+			restarts++;
+			if ((s->pids[i] = spawn(s)) < 0)
+				s->pids[i] = 0;
+			else
+				log_event("worker-start", json_pack("{s:i}",
+				    "pid", (int)s->pids[i]));
+		}
+	}
+	/* forward the stop; workers finish their requests, then exit */
+	for (i = 0; i < s->n_workers; i++)
+		if (s->pids[i] > 0)
+			kill(s->pids[i], SIGTERM);
+	deadline = time(NULL) + STOP_GRACE;
+	do {
+		alive = 0;
+		for (i = 0; i < s->n_workers; i++) {
+			if (s->pids[i] <= 0)
+				continue;
+			pid = waitpid(s->pids[i], &wst, WNOHANG);
+			if (pid == s->pids[i]) {
+				s->pids[i] = 0;
+				if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+					status = 1;
+			} else {
+				alive++;
+			}
+		}
+		if (alive > 0) {
+			if (time(NULL) >= deadline) {
+				for (i = 0; i < s->n_workers; i++)
+					if (s->pids[i] > 0)
+						kill(s->pids[i], SIGKILL);
+				status = 1;
+			}
+			usleep(20000);
+		}
+	} while (alive > 0);
+	log_event("stopped", json_pack("{s:i}", "status", status));
+	return status;
+}
+
+static bool
+unspecified(const char *host)
+{
+	return strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0 ||
+	    strcmp(host, "*") == 0;
+}
+
+/* The TLS certificate: the given files, or one issued to ourselves. */
+static int
+tls_setup(server *s, const char *host)
+{
+	cw_err err = CW_ERR_INIT;
+	cw_engine *e = NULL;
+	char serial[48];
+	uint8_t *b = NULL;
+	size_t len = 0;
+	int st = 0;
+
+	if (s->o->tls_cert != NULL) {
+		if (cw_read_file(s->o->tls_cert, 1024 * 1024, &b, &len,
+		    &err) != CW_OK)
+			goto fail;
+		if ((s->cert_pem = calloc(1, len + 1)) == NULL)
+			goto oom;
+		memcpy(s->cert_pem, b, len);
+		free(b);
+		b = NULL;
+		if (cw_read_file(s->o->tls_key, CW_MAX_KEY_FILE_BYTES, &b,
+		    &len, &err) != CW_OK)
+			goto fail;
+		if ((s->key_pem = calloc(1, len + 1)) == NULL)
+			goto oom;
+		memcpy(s->key_pem, b, len);
+		OPENSSL_cleanse(b, len);
+		free(b);
+		return 0;
+	}
+	/* the engine is opened and closed before forking: an SQLite
+	 * connection must not cross fork() */
+	if (cw_engine_open(s->o->data_dir, &e, &err) != CW_OK ||
+	    cw_engine_server_cert(e, unspecified(host) ? "localhost" : host,
+	    SERVER_CERT_LIFE, &s->cert_pem, &s->key_pem, serial, &err) !=
+	    CW_OK)
+		goto fail;
+	log_event("server-certificate", json_pack("{s:s, s:s}", "serial",
+	    serial, "host", host));
+	cw_engine_close(e);
+	return 0;
+oom:
+	cw_err_set(&err, CW_ERR_NOMEM, "out of memory");
+fail:
+	free(b);
+	cw_engine_close(e);
+	fprintf(stderr, "certward serve: %s\n", err.msg);
+	st = cw_rc_exit_code(err.rc);
+	return st != 0 ? st : 3;
+}
+
+int
+cw_http_serve(const cw_serve_opts *o)
+{
+	server s;
+	sigset_t set, old;
+	long ncpu;
+	size_t i;
+	int st = 0, k;
+
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	if (!MHD_is_feature_supported(MHD_FEATURE_TLS) && o->listen != NULL) {
+		fprintf(stderr, "certward serve: this libmicrohttpd has no TLS "
+		    "support\n");
+		return 3;
+	}
+	s.l[0].spec = o->listen;
+	s.l[0].tls = true;
+	s.l[0].fd = -1;
+	s.n_l = 1;
+	if (o->public_listen != NULL) {
+		s.l[1].spec = o->public_listen;
+		s.l[1].is_public = true;
+		s.l[1].fd = -1;
+		s.n_l = 2;
+	}
+	for (i = 0; i < s.n_l; i++)
+		if (bind_listener(&s.l[i]) != 0) {
+			st = 2;
+			goto out;
+		}
+	if ((st = tls_setup(&s, s.l[0].host)) != 0)
+		goto out;
+	/* one counter all workers see: a revocation anywhere makes every
+	 * cached CRL stale */
+	s.revocations = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s.revocations == MAP_FAILED) {
+		fprintf(stderr, "certward serve: mmap: %s\n", strerror(errno));
+		s.revocations = NULL;
+		st = 3;
+		goto out;
+	}
+	s.n_workers = o->workers;
+	if (s.n_workers <= 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		s.n_workers = ncpu < 1 ? 1 : ncpu > CW_HTTP_MAX_WORKERS ?
+		    CW_HTTP_MAX_WORKERS : (int)ncpu;
+	}
+	if ((s.pids = calloc((size_t)s.n_workers, sizeof(pid_t))) == NULL) {
+		st = 3;
+		goto out;
+	}
+	/* signals are taken synchronously by the supervisor; the workers
+	 * unblock them for themselves */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	signal(SIGPIPE, SIG_IGN);
+	fflush(NULL);
+	for (k = 0; k < s.n_workers; k++)
+		if ((s.pids[k] = spawn(&s)) < 0)
+			s.pids[k] = 0;
+	log_event("listening", json_pack("{s:s, s:s?, s:i, s:b}", "listen",
+	    o->listen, "public_listen", o->public_listen, "workers",
+	    s.n_workers, "tls", 1));
+	st = supervise(&s, &set);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out:
+	for (i = 0; i < s.n_l; i++)
+		if (s.l[i].fd >= 0)
+			close(s.l[i].fd);
+	if (s.key_pem != NULL) {
+		OPENSSL_cleanse(s.key_pem, strlen(s.key_pem));
+		free(s.key_pem);
+	}
+	free(s.cert_pem);
+	free(s.pids);
+	if (s.revocations != NULL)
+		munmap((void *)s.revocations, sizeof(uint64_t));
+	return st;
+}
