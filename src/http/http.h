@@ -7,9 +7,8 @@
  * the router (router.c), which matches the route table and does the checks
  * every route shares (body size, authentication, role) before the handler
  * runs.  Handlers live in routes_api.c (/api/v1, signed in) and
- * routes_public.c (health, CRL, CA, OCSP); ca_bridge.c is the narrow,
- * temporary access to engine internals that OCSP signing and the server
- * certificate need.
+ * routes_public.c (health, CRL, CA, OCSP).  What OCSP signing and the
+ * server certificate need from the CA comes from src/engine/server_ca.c.
  */
 #ifndef CW_HTTP_H
 #define CW_HTTP_H
