@@ -894,6 +894,35 @@ out:
 	return rc;
 }
 
+/* Appends " AND clause" (or " WHERE clause") to a bounded SQL buffer. */
+static void
+sql_and(char *sql, size_t len, bool *first, const char *clause)
+{
+	size_t used = strlen(sql);
+
+	snprintf(sql + used, len - used, "%s%s", *first ? " WHERE " : " AND ",
+	    clause);
+	*first = false;
+}
+
+static void
+bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		sqlite3_bind_int64(st, i, v);
+}
+
 cw_rc
 cw_store_cert_each(cw_store *s, const cw_cert_filter *f,
     bool (*fn)(const cw_cert_rec *, void *), void *arg, cw_err *err)
@@ -901,46 +930,65 @@ cw_store_cert_each(cw_store *s, const cw_cert_filter *f,
 	cw_rc rc = CW_OK;
 	sqlite3_stmt *st = NULL;
 	cw_cert_rec c;
-	char like[40];
+	char like[40], sql[1536];
 	int r;
-	bool go = true;
+	bool go = true, first = true;
+	int64_t until;
 
-	/* "expired" is derived from not_after, never stored, so that the
-	 * inventory cannot drift from the clock */
-	if (sqlite3_prepare_v2(s->db, "SELECT serial, issuer, subject, sans, "
+	/*
+	 * Only the filters in use become SQL (all values are bound), so that
+	 * SQLite can use the not_after and (service, not_after) indexes: a
+	 * generic "(?1 IS NULL OR ...)" query scans the whole inventory.
+	 * "expired" is derived from not_after, never stored, so that the
+	 * inventory cannot drift from the clock.
+	 */
+	snprintf(sql, sizeof(sql), "SELECT serial, issuer, subject, sans, "
 	    "key_alg, spki_sha256, not_before, not_after, renew_after, "
 	    "template, service, request_id, status, revoked_at, "
-	    "revocation_reason, renewed_by, source, "
-	    "CASE WHEN ?9 THEN der ELSE NULL END FROM certificates "
-	    "WHERE (?1 IS NULL OR service = ?1) "
-	    "AND (?2 IS NULL OR template = ?2) "
-	    "AND (?3 IS NULL "
-	    "  OR (?3 = 'valid' AND status = 'valid' AND not_after > ?6) "
-	    "  OR (?3 = 'expired' AND status = 'valid' AND not_after <= ?6) "
-	    "  OR (?3 NOT IN ('valid', 'expired') AND status = ?3)) "
-	    "AND (?4 IS NULL OR key_alg = ?4 OR key_alg LIKE ?5) "
-	    "AND (?7 = 0 OR (not_after > ?6 AND not_after <= ?6 + ?7 "
-	    "  AND status = 'valid')) "
-	    "AND (?8 = 0 OR (renew_after <= ?6 AND not_after > ?6 "
-	    "  AND status = 'valid')) "
-	    "ORDER BY not_after, serial LIMIT CASE WHEN ?10 > 0 THEN ?10 "
-	    "ELSE -1 END", -1, &st, NULL) != SQLITE_OK) {
+	    "revocation_reason, renewed_by, source, %s FROM certificates",
+	    f->with_der ? "der" : "NULL");
+	if (f->service != NULL)
+		sql_and(sql, sizeof(sql), &first, "service = :svc");
+	if (f->template_name != NULL)
+		sql_and(sql, sizeof(sql), &first, "template = :tpl");
+	if (f->status != NULL && strcmp(f->status, "valid") == 0)
+		sql_and(sql, sizeof(sql), &first, "status = 'valid' AND "
+		    "not_after > :now");
+	else if (f->status != NULL && strcmp(f->status, "expired") == 0)
+		sql_and(sql, sizeof(sql), &first, "status = 'valid' AND "
+		    "not_after <= :now");
+	else if (f->status != NULL)
+		sql_and(sql, sizeof(sql), &first, "status = :status");
+	if (f->key_alg != NULL)
+		sql_and(sql, sizeof(sql), &first, "(key_alg = :alg OR key_alg "
+		    "LIKE :like)");
+	if (f->expiring_within > 0)
+		sql_and(sql, sizeof(sql), &first, "not_after > :now AND "
+		    "not_after <= :until AND status = 'valid'");
+	if (f->due)
+		/* unary + keeps not_after out of the index choice: the
+		 * (status, renew_after) range holds only the due ones */
+		sql_and(sql, sizeof(sql), &first, "renew_after <= :now AND "
+		    "+not_after > :now AND status = 'valid'");
+	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+	    " ORDER BY not_after, serial LIMIT :limit");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = db_fail(s, err, "listing certificates");
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, f->service, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, f->template_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, f->status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, f->key_alg, -1, SQLITE_STATIC);
+	bind_named_text(st, ":svc", f->service);
+	bind_named_text(st, ":tpl", f->template_name);
+	bind_named_text(st, ":status", f->status);
+	bind_named_text(st, ":alg", f->key_alg);
 	if (f->key_alg != NULL) {
 		snprintf(like, sizeof(like), "%.30s:%%", f->key_alg);
-		sqlite3_bind_text(st, 5, like, -1, SQLITE_TRANSIENT);
+		bind_named_text(st, ":like", like);
 	}
-	sqlite3_bind_int64(st, 6, f->now);
-	sqlite3_bind_int64(st, 7, f->expiring_within);
-	sqlite3_bind_int(st, 8, f->due);
-	sqlite3_bind_int(st, 9, f->with_der);
-	sqlite3_bind_int64(st, 10, f->limit);
+	bind_named_int(st, ":now", f->now);
+	if (__builtin_add_overflow(f->now, f->expiring_within, &until))
+		until = INT64_MAX;
+	bind_named_int(st, ":until", until);
+	bind_named_int(st, ":limit", f->limit > 0 ? f->limit : -1);
 	while (go && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		CW_TRY(cert_from_row(st, &c, f->with_der, err));
 		go = fn(&c, arg);
