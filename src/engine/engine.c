@@ -249,3 +249,18 @@ cw_require_role(const cw_user *u, const char *const *roles, size_t n,
 	return cw_err_set(err, CW_ERR_NONCOMPLIANT, "%s may not %s: it needs "
 	    "the role %s", u->name, what, list);
 }
+
+cw_rc
+cw_engine_audit_event(cw_engine *e, const cw_actor *a, const char *action,
+    const char *object, json_t *details, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+
+	CW_TRY(cw_store_begin(e->store, err));
+	CW_TRY(cw_engine_audit(e, a, action, object, details, err));
+	CW_TRY(cw_store_commit(e->store, err));
+out:
+	if (rc != CW_OK)
+		cw_store_rollback(e->store);
+	return rc;
+}

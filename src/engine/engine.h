@@ -210,6 +210,12 @@ cw_rc cw_engine_server_cert(cw_engine *e, const char *host, int64_t lifetime,
     char **cert_pem, char **key_pem, char serial[48], cw_err *err)
     CW_MUST_USE;
 
+/* Records an event that goes with no state change (a failed sign-in) in a
+ * transaction of its own. */
+cw_rc cw_engine_audit_event(cw_engine *e, const cw_actor *a,
+    const char *action, const char *object, json_t *details, cw_err *err)
+    CW_MUST_USE;
+
 /* Appends an audit event inside the current transaction. */
 cw_rc cw_engine_audit(cw_engine *e, const cw_actor *a, const char *action,
     const char *object, json_t *details, cw_err *err) CW_MUST_USE;

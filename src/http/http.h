@@ -6,8 +6,10 @@
  * single-threaded over both listeners and hands every complete request to
  * the router (router.c), which matches the route table and does the checks
  * every route shares (body size, authentication, role) before the handler
- * runs.  Handlers live in routes_api.c (/api/v1, signed in) and
- * routes_public.c (health, CRL, CA, OCSP).  What OCSP signing and the
+ * runs.  Handlers live in routes_api.c (/api/v1 requests, certificates,
+ * templates), routes_admin.c (/api/v1 lists, services, exceptions, audit)
+ * and routes_public.c (health, CRL, CA, OCSP); metrics.c keeps the
+ * counters all workers share and serves /metrics and the OpenAPI document.  What OCSP signing and the
  * server certificate need from the CA comes from src/engine/server_ca.c.
  */
 #ifndef CW_HTTP_H
@@ -34,6 +36,11 @@
 #define CW_HTTP_MAX_WORKERS 64
 #define CW_HTTP_QUERY_MAX 256             /* one query argument value */
 #define CW_HTTP_DRAIN_SECONDS 5           /* graceful stop: keep-alive wait */
+#define CW_HTTP_PAGE_SIZE 100             /* list items per page by default */
+#define CW_HTTP_PAGE_SIZE_MAX 1000        /* largest page_size a client gets */
+#define CW_HTTP_AUTH_FAIL_LIMIT 20        /* failed sign-ins per source ... */
+#define CW_HTTP_AUTH_FAIL_WINDOW 60       /* ... and window (seconds) */
+#define CW_HTTP_PEER_MAX 64               /* source address text, with NUL */
 
 /* Options of `certward serve` (cmd_serve.c fills them). */
 typedef struct cw_serve_opts {
@@ -71,6 +78,7 @@ typedef struct cw_http_req {
 	bool authenticated;
 	cw_user user;              /* when authenticated */
 	bool public_listener;      /* arrived on --public-listen */
+	char peer[CW_HTTP_PEER_MAX]; /* source IP address ("" unknown) */
 } cw_http_req;
 
 typedef struct cw_http_resp {
@@ -83,6 +91,7 @@ typedef struct cw_http_resp {
 	const char *location;         /* set by handlers (static buffer below) */
 	char location_buf[128];
 	const char *cache_control;    /* static string or NULL */
+	int retry_after;              /* seconds, sent when > 0 (429) */
 } cw_http_resp;
 
 /* Worker state shared by the handlers of one worker process. */
@@ -148,6 +157,24 @@ void cw_api_cert_get(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_api_cert_pem(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_api_cert_revoke(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_api_templates(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+/* routes_admin.c */
+void cw_api_request_list(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_cert_page(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_cert_der(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_cert_chain(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_service_list(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_service_add(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_service_verify(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_service_retire(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_exception_list(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_exception_add(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_exception_delete(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_audit_log(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_audit_verify(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_api_audit_checkpoint(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+/* metrics.c */
+void cw_pub_openapi(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_pub_metrics(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_pub_healthz(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_pub_crl(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_pub_ca_issuing(cw_http_ctx *, cw_http_req *, cw_http_resp *);
@@ -179,6 +206,47 @@ void cw_http_bytes(cw_http_resp *resp, int status, const char *type,
 void cw_http_static(cw_http_resp *resp, int status, const char *type,
     const uint8_t *b, size_t len);
 
-/* --- engine access the public engine API does not offer (ca_bridge.c) ------ */
+/* The route table (router.c): its size, and a route's index in it. */
+size_t cw_http_route_count(void);
+const cw_http_route *cw_http_route_at(size_t i);
+size_t cw_http_route_index(const cw_http_route *r);
+
+/* --- metrics and sign-in failures (metrics.c) ------------------------------- */
+
+/*
+ * Creates the counters every worker shares (one anonymous MAP_SHARED
+ * mapping, made before the workers are forked and inherited by them).
+ * Without it (not called, or failed) the counters stay off and sign-in
+ * failures are limited per worker only.
+ */
+cw_rc cw_metrics_setup(cw_err *err) CW_MUST_USE;
+
+/* Unmaps the shared counters (supervisor, at exit). */
+void cw_metrics_teardown(void);
+
+/*
+ * Counts one answered request: route (NULL: no route matched), the status
+ * sent and the time it took; a submission answered 201 "issued" also goes
+ * into the issuance latency histogram.
+ */
+void cw_metrics_observe(const cw_http_route *route, int status,
+    int64_t usec, const cw_http_resp *resp);
+
+/*
+ * True when `peer` has had CW_HTTP_AUTH_FAIL_LIMIT or more failed sign-ins
+ * in the current CW_HTTP_AUTH_FAIL_WINDOW (its requests get 429 without
+ * looking at the token).
+ */
+bool cw_http_auth_limited(const char *peer);
+
+/*
+ * Records one failed sign-in from `peer`: counted for the rate limit and
+ * audited as auth.fail (actor "anonymous", object "auth", details the
+ * source address and the cause; never the token text).  The event that
+ * reaches the limit is audited as auth.limit instead, and later failures
+ * within the window are not audited again (a flood cannot fill the log).
+ */
+void cw_http_auth_failed(cw_http_ctx *ctx, const char *peer,
+    const char *cause);
 
 #endif

@@ -38,19 +38,70 @@ static const cw_http_route routes[] = {
 	    CW_HTTP_SIGNED_IN, {NULL}, BODY, false},
 	{"POST", "/api/v1/requests/{}/reject", cw_api_request_reject,
 	    CW_HTTP_SIGNED_IN, {NULL}, BODY, false},
-	{"GET", "/api/v1/certificates", cw_api_cert_list, CW_HTTP_SIGNED_IN,
+	{"GET", "/api/v1/requests", cw_api_request_list, CW_HTTP_SIGNED_IN,
+	    {NULL}, 0, false},
+	{"GET", "/api/v1/certificates", cw_api_cert_page, CW_HTTP_SIGNED_IN,
 	    {NULL}, 0, false},
 	{"GET", "/api/v1/certificates/{}", cw_api_cert_get, CW_HTTP_SIGNED_IN,
 	    {NULL}, 0, false},
 	{"GET", "/api/v1/certificates/{}/pem", cw_api_cert_pem,
 	    CW_HTTP_SIGNED_IN, {NULL}, 0, false},
+	{"GET", "/api/v1/certificates/{}/der", cw_api_cert_der,
+	    CW_HTTP_SIGNED_IN, {NULL}, 0, false},
+	{"GET", "/api/v1/certificates/{}/chain", cw_api_cert_chain,
+	    CW_HTTP_SIGNED_IN, {NULL}, 0, false},
 	{"POST", "/api/v1/certificates/{}/revoke", cw_api_cert_revoke,
 	    CW_HTTP_ROLES, {"pki-admin", NULL}, BODY, false},
 	{"GET", "/api/v1/templates", cw_api_templates, CW_HTTP_SIGNED_IN,
 	    {NULL}, 0, false},
+	/* reading services and exceptions: the auditor reads everything
+	 * (issue 4 item 3) */
+	{"GET", "/api/v1/services", cw_api_service_list, CW_HTTP_ROLES,
+	    {"pki-admin", "auditor", NULL}, 0, false},
+	{"POST", "/api/v1/services", cw_api_service_add, CW_HTTP_ROLES,
+	    {"pki-admin", NULL}, BODY, false},
+	/* the owner team's users may attest too: the engine decides */
+	{"POST", "/api/v1/services/{}/verify", cw_api_service_verify,
+	    CW_HTTP_SIGNED_IN, {NULL}, BODY, false},
+	{"POST", "/api/v1/services/{}/retire", cw_api_service_retire,
+	    CW_HTTP_ROLES, {"pki-admin", NULL}, BODY, false},
+	{"GET", "/api/v1/exceptions", cw_api_exception_list, CW_HTTP_ROLES,
+	    {"pki-admin", "auditor", NULL}, 0, false},
+	{"POST", "/api/v1/exceptions", cw_api_exception_add, CW_HTTP_ROLES,
+	    {"pki-admin", NULL}, BODY, false},
+	{"DELETE", "/api/v1/exceptions/{}", cw_api_exception_delete,
+	    CW_HTTP_ROLES, {"pki-admin", NULL}, 0, false},
+	{"GET", "/api/v1/audit", cw_api_audit_log, CW_HTTP_ROLES,
+	    {"auditor", "pki-admin", NULL}, 0, false},
+	{"POST", "/api/v1/audit/verify", cw_api_audit_verify, CW_HTTP_ROLES,
+	    {"auditor", "pki-admin", NULL}, BODY, false},
+	{"POST", "/api/v1/audit/checkpoint", cw_api_audit_checkpoint,
+	    CW_HTTP_ROLES, {"auditor", "pki-admin", NULL}, BODY, false},
+	{"GET", "/api/v1/openapi.json", cw_pub_openapi, CW_HTTP_PUBLIC,
+	    {NULL}, 0, false},
+	/* inventory figures: not for the relying parties' plain listener */
+	{"GET", "/metrics", cw_pub_metrics, CW_HTTP_PUBLIC, {NULL}, 0, false},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+size_t
+cw_http_route_count(void)
+{
+	return N_ROUTES;
+}
+
+const cw_http_route *
+cw_http_route_at(size_t i)
+{
+	return i < N_ROUTES ? &routes[i] : NULL;
+}
+
+size_t
+cw_http_route_index(const cw_http_route *r)
+{
+	return (size_t)(r - routes);
+}
 
 /* Does path match pattern?  Sets the parameter span when it has one. */
 static bool
@@ -143,6 +194,15 @@ cw_http_dispatch(cw_http_ctx *ctx, const cw_http_route *route,
 	(void)path_match(route->path, req->path, &req->param,
 	    &req->param_len);
 	if (route->access != CW_HTTP_PUBLIC) {
+		/* a source that keeps guessing is refused before its token
+		 * is looked at, valid or not, until its window ends */
+		if (cw_http_auth_limited(req->peer)) {
+			cw_http_problem(resp, 429, "too-many-requests",
+			    "Too many failed sign-ins", "too many invalid "
+			    "tokens from this address; try again later", NULL);
+			resp->retry_after = CW_HTTP_AUTH_FAIL_WINDOW;
+			return;
+		}
 		tok = bearer_token(req->authorization);
 		if (tok == NULL) {
 			cw_http_problem(resp, 401, "unauthorized",
@@ -158,6 +218,7 @@ cw_http_dispatch(cw_http_ctx *ctx, const cw_http_route *route,
 		case CW_OK:
 			break;
 		case CW_ERR_NONCOMPLIANT:
+			cw_http_auth_failed(ctx, req->peer, "invalid token");
 			cw_http_problem(resp, 401, "unauthorized",
 			    "Authentication failed", "the token is not valid",
 			    NULL);

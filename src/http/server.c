@@ -162,13 +162,38 @@ query_lookup(void *conn, const char *name)
 }
 
 static int64_t
-ms_since(const struct timespec *t0)
+us_since(const struct timespec *t0)
 {
 	struct timespec t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+static int64_t
+ms_since(const struct timespec *t0)
+{
+	return us_since(t0) / 1000;
+}
+
+/* The client's address as text, for the sign-in failure limit and audit. */
+static void
+peer_text(struct MHD_Connection *c, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa;
+	socklen_t sl;
+
+	buf[0] = '\0';
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	sl = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if (getnameinfo(sa, sl, buf, (socklen_t)len, NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		buf[0] = '\0';
 }
 
 /* One JSON line per request on stderr: never a token, body or query. */
@@ -221,6 +246,12 @@ send_resp(struct MHD_Connection *c, const cw_http_resp *resp)
 		    resp->www_authenticate);
 	if (resp->location != NULL)
 		MHD_add_response_header(m, "Location", resp->location);
+	if (resp->retry_after > 0) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%d", resp->retry_after);
+		MHD_add_response_header(m, "Retry-After", ra);
+	}
 	MHD_add_response_header(m, "Cache-Control",
 	    resp->cache_control != NULL ? resp->cache_control : "no-store");
 	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
@@ -264,6 +295,7 @@ early_answer(struct MHD_Connection *c, const char *method, const char *url,
 	}
 	ret = send_resp(c, &resp);
 	log_request(method, url, resp.status, r, NULL);
+	cw_metrics_observe(r->route, resp.status, us_since(&r->start), &resp);
 	resp_free(&resp);
 	return ret;
 }
@@ -356,10 +388,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	req.query = query_lookup;
 	req.conn = c;
 	req.public_listener = l->is_public;
+	peer_text(c, req.peer, sizeof(req.peer));
 	ERR_clear_error(); /* STYLE: the queue is per request */
 	cw_http_dispatch(l->ctx, r->route, &req, &resp);
 	ret = send_resp(c, &resp);
 	log_request(method, url, resp.status, r, &req);
+	cw_metrics_observe(r->route, resp.status, us_since(&r->start), &resp);
 	resp_free(&resp);
 	OPENSSL_cleanse(&req.user, sizeof(req.user));
 	return ret;
@@ -788,6 +822,15 @@ cw_http_serve(const cw_serve_opts *o)
 		st = 3;
 		goto out;
 	}
+	/* the metrics counters, shared like the revocation counter; the
+	 * server runs without them rather than not at all */
+	{
+		cw_err merr = CW_ERR_INIT;
+
+		if (cw_metrics_setup(&merr) != CW_OK)
+			fprintf(stderr, "certward serve: metrics: %s\n",
+			    merr.msg);
+	}
 	s.n_workers = o->workers;
 	if (s.n_workers <= 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -828,5 +871,6 @@ out:
 	free(s.pids);
 	if (s.revocations != NULL)
 		munmap((void *)s.revocations, sizeof(uint64_t));
+	cw_metrics_teardown();
 	return st;
 }
