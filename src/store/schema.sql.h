@@ -64,8 +64,8 @@ static const char *const cw_migrations[] = {
 	"  revoked_at INTEGER NOT NULL DEFAULT 0);",
 	/* 3: revoked lists (CRLs) and renewal-due scans without a full
 	 * scan of the inventory (measured on 1,000,000 certificates) */
-	"CREATE INDEX certificates_status ON certificates(status, not_after);"
-	"CREATE INDEX certificates_due ON certificates(status, renew_after);",
+	("CREATE INDEX certificates_status ON certificates(status, not_after);"
+	"CREATE INDEX certificates_due ON certificates(status, renew_after);"),
 };
 
 #endif
