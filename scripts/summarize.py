@@ -40,7 +40,25 @@ def main():
         i = args.index("--extra-failed")
         extra = int(args[i + 1])
         del args[i:i + 2]
+    node_logs = []
+    while "--node-log" in args:
+        i = args.index("--node-log")
+        node_logs.append(args[i + 1])
+        del args[i:i + 2]
     total_p = total_f = 0
+    for path in node_logs:
+        # node --test closes with "ℹ pass N" and "ℹ fail M"
+        try:
+            text = open(path, encoding="utf-8", errors="replace").read()
+        except OSError:
+            text = ""
+        p = sum(int(n) for n in re.findall(r"^\S* ?pass (\d+)$", text, re.M))
+        f = sum(int(n) for n in re.findall(r"^\S* ?fail (\d+)$", text, re.M))
+        if p == 0 and f == 0:
+            f = 1
+        print(f"{path}: {p} passed, {f} failed")
+        total_p += p
+        total_f += f
     for path in args:
         p, f = count(path)
         print(f"{path}: {p} passed, {f} failed")

@@ -30,9 +30,11 @@ run "build (ASan+UBSan)" bash -c "$(declare -f setup); setup build-asan -Db_sani
 run "tests (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-asan --print-errorlogs --num-processes 2 -t 3
+run "build (clang)" bash -c "$(declare -f setup); CC=clang setup build-clang -De2e=disabled && ninja -C build-clang"
+run "browser (Chromium)" bash -c "CERTWARD_BIN=$ROOT/build/certward bash tests/browser/run.sh 2>&1 | tee build/browser.log; exit \${PIPESTATUS[0]}"
 run "build (libFuzzer)" bash -c "$(declare -f setup); CC=clang setup build-fuzz -Dfuzz=enabled -De2e=disabled && ninja -C build-fuzz fuzz/fuzz_csr fuzz/fuzz_policy"
 run "fuzz CSR (${FUZZ_SECONDS}s)" bash scripts/fuzz.sh csr "$FUZZ_SECONDS"
 run "fuzz policy ($((FUZZ_SECONDS / 3))s)" bash scripts/fuzz.sh policy "$((FUZZ_SECONDS / 3))"
 
-/usr/bin/python3 scripts/summarize.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json --extra-failed "$steps_failed"
+/usr/bin/python3 scripts/summarize.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json --node-log build/browser.log --extra-failed "$steps_failed"
 exit $status

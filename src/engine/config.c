@@ -59,10 +59,19 @@ set_key(cw_config *c, const char *path, const yaml_event_t *k,
 			c->crl_next_update = d;
 		else
 			c->max_validity = d;
+	} else if (strcmp(key, "server_cert_lifetime") == 0) {
+		/* renewed at 2/3 of it: under two minutes the server would
+		 * spend its time restarting workers */
+		if (!cw_parse_duration(val, &d) ||
+		    d < CW_SERVER_CERT_LIFE_MIN || d > 397LL * 86400)
+			return cw_err_set(err, CW_ERR_CONFIG, "%s:%d:%d: %s: "
+			    "expected a duration from 2m to 397d, got '%.40s'",
+			    path, line, col, key, val);
+		c->server_cert_lifetime = d;
 	} else {
 		return cw_err_set(err, CW_ERR_CONFIG, "%s:%d:%d: unknown key "
 		    "'%.40s'; expected one of: version, base_url, policy, "
-		    "crl_next_update, max_validity", path,
+		    "crl_next_update, max_validity, server_cert_lifetime", path,
 		    (int)k->start_mark.line + 1, (int)k->start_mark.column + 1,
 		    key);
 	}
@@ -84,6 +93,7 @@ cw_config_load(const char *path, cw_config *c, cw_err *err)
 	memset(c, 0, sizeof(*c));
 	c->crl_next_update = 7 * 86400;
 	c->max_validity = 397 * 86400;
+	c->server_cert_lifetime = CW_SERVER_CERT_LIFE_DEFAULT;
 	memset(&key, 0, sizeof(key));
 	CW_TRY(cw_read_file(path, CONFIG_MAX_BYTES, &buf, &len, err));
 	CW_ENSURE(memchr(buf, '\0', len) == NULL, CW_ERR_CONFIG,

@@ -198,17 +198,36 @@ int64_t cw_engine_crl_next_update(const cw_engine *e);
 cw_rc cw_engine_cert_status(cw_engine *e, const char *serial_hex,
     cw_ocsp_status *st, cw_err *err) CW_MUST_USE;
 
+/* The server's own certificate in the inventory: service (created with
+ * this owner on first use) and the built-in profile's name, which is not
+ * a policy template (DESIGN 7.1; docs/cli.md, serve). */
+#define CW_SERVER_CERT_SERVICE "certward"
+#define CW_SERVER_CERT_OWNER "pki"
+#define CW_SERVER_CERT_TEMPLATE "certward-server"
+
 /*
  * Issues the server's own TLS certificate from the issuing CA: a fresh
  * P-256 key (memory only), serverAuth, names `host` (IP or DNS) and
- * localhost, valid `lifetime` seconds (capped by the CA's own validity).
- * *cert_pem (the leaf then the issuing CA) and *key_pem (PKCS#8) are
- * malloc'd NUL-terminated PEM; the caller wipes *key_pem with
- * OPENSSL_cleanse before freeing.  *serial receives the serial (hex).
+ * localhost, valid config.yaml's server_cert_lifetime (capped by the CA's
+ * own validity).  Before returning it is recorded in the inventory
+ * (service CW_SERVER_CERT_SERVICE, template CW_SERVER_CERT_TEMPLATE,
+ * request 0) with a cert.issue audit event by "system", and earlier
+ * server certificates still valid become superseded; all in one
+ * transaction.  *cert_pem (the leaf then the issuing CA) and *key_pem
+ * (PKCS#8) are malloc'd NUL-terminated PEM; the caller wipes *key_pem
+ * with OPENSSL_cleanse before freeing.  *serial receives the serial
+ * (hex), *renew_at when it is due for renewal.
  */
-cw_rc cw_engine_server_cert(cw_engine *e, const char *host, int64_t lifetime,
-    char **cert_pem, char **key_pem, char serial[48], cw_err *err)
+cw_rc cw_engine_server_cert(cw_engine *e, const char *host, char **cert_pem,
+    char **key_pem, char serial[48], int64_t *renew_at, cw_err *err)
     CW_MUST_USE;
+
+/*
+ * When a server certificate valid from not_before to not_after is to be
+ * renewed: two thirds into its lifetime (not_before when the interval
+ * is empty or reversed).
+ */
+int64_t cw_server_cert_renew_at(int64_t not_before, int64_t not_after);
 
 /* Records an event that goes with no state change (a failed sign-in) in a
  * transaction of its own. */

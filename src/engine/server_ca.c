@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -20,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "../x509/cert_build.h"
+#include "../x509/name_match.h"
 
 cw_rc
 cw_engine_ca_get1(cw_engine *e, X509 **issuing, EVP_PKEY **key, X509 **root,
@@ -116,9 +119,177 @@ out:
 	return rc;
 }
 
+int64_t
+cw_server_cert_renew_at(int64_t not_before, int64_t not_after)
+{
+	if (not_after <= not_before)
+		return not_before;
+	/* two thirds in: a third of the lifetime is left to retry a
+	 * renewal that failed (CA briefly unreadable, disk full) */
+	return not_before + (not_after - not_before) / 3 * 2 +
+	    (not_after - not_before) % 3 * 2 / 3;
+}
+
+/* Collects the serials of the server's earlier certificates. */
+typedef struct older {
+	char serial[16][48];
+	size_t n;
+} older;
+
+static bool
+collect_older(const cw_cert_rec *c, void *arg)
+{
+	older *o = arg;
+
+	if (o->n == sizeof(o->serial) / sizeof(o->serial[0]))
+		return false;
+	snprintf(o->serial[o->n++], 48, "%s", c->serial);
+	return true;
+}
+
+/*
+ * Records the server's certificate in the inventory, in one transaction
+ * with its audit events: the service (created once), cert.issue, and
+ * cert.supersede for the earlier server certificates still valid.
+ */
+static cw_rc
+record_server_cert(cw_engine *e, X509 *cert, EVP_PKEY *key, json_t *jsans,
+    int64_t renew_at, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cw_cert_rec rec, old;
+	cw_service svc;
+	cw_cert_filter f;
+	older prev;
+	json_t *det = NULL;
+	unsigned char *der = NULL, *spki = NULL;
+	int der_len, spki_len;
+	const ASN1_INTEGER *sn;
+	BIGNUM *bn = NULL;
+	char *hex = NULL, obj[80], nb[40], na[40], fp[65];
+	struct tm tm;
+	size_t i;
+	bool found, began = false;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&old, 0, sizeof(old));
+	memset(&prev, 0, sizeof(prev));
+	der_len = i2d_X509(cert, &der);
+	spki_len = i2d_PUBKEY(key, &spki);
+	CW_ENSURE_OSSL(der_len > 0 && spki_len > 0, "cannot encode the "
+	    "server certificate");
+	sn = X509_get0_serialNumber(cert);
+	bn = ASN1_INTEGER_to_BN(sn, NULL);
+	CW_ENSURE_OSSL(bn != NULL && (hex = BN_bn2hex(bn)) != NULL,
+	    "cannot read the serial");
+	for (i = 0; hex[i] != '\0'; i++)
+		hex[i] = (char)(hex[i] >= 'A' && hex[i] <= 'F' ?
+		    hex[i] + 32 : hex[i]);
+	snprintf(rec.serial, sizeof(rec.serial), "%s", hex);
+	snprintf(rec.issuer, sizeof(rec.issuer), "%s", e->issuing_name);
+	X509_NAME_oneline(X509_get_subject_name(cert), rec.subject,
+	    sizeof(rec.subject));
+	rec.sans = cw_json_canonical(jsans);
+	CW_ENSURE_MEM(rec.sans);
+	snprintf(rec.key_alg, sizeof(rec.key_alg), "ec:P-256");
+	CW_ENSURE_OSSL(EVP_Digest(spki, (size_t)spki_len, rec.spki_sha256,
+	    NULL, EVP_sha256(), NULL) == 1, "cannot hash the key");
+	CW_ENSURE_OSSL(ASN1_TIME_to_tm(X509_get0_notBefore(cert), &tm) == 1,
+	    "notBefore");
+	rec.not_before = (int64_t)timegm(&tm);
+	CW_ENSURE_OSSL(ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1,
+	    "notAfter");
+	rec.not_after = (int64_t)timegm(&tm);
+	rec.renew_after = renew_at;
+	snprintf(rec.template_name, sizeof(rec.template_name), "%s",
+	    CW_SERVER_CERT_TEMPLATE);
+	snprintf(rec.service, sizeof(rec.service), "%s",
+	    CW_SERVER_CERT_SERVICE);
+	rec.request_id = 0; /* no request: the server's own profile */
+	snprintf(rec.status, sizeof(rec.status), "valid");
+	rec.revocation_reason = -1;
+	snprintf(rec.source, sizeof(rec.source), "issued");
+	rec.der = der;
+	rec.der_len = (size_t)der_len;
+
+	CW_TRY(cw_store_begin(e->store, err));
+	began = true;
+	CW_TRY(cw_store_service_get(e->store, CW_SERVER_CERT_SERVICE, &svc,
+	    &found, err));
+	if (!found) {
+		memset(&svc, 0, sizeof(svc));
+		snprintf(svc.name, sizeof(svc.name), "%s",
+		    CW_SERVER_CERT_SERVICE);
+		snprintf(svc.owner, sizeof(svc.owner), "%s",
+		    CW_SERVER_CERT_OWNER);
+		snprintf(svc.contact, sizeof(svc.contact), "certward serve "
+		    "(its own TLS certificate)");
+		svc.created_at = svc.verified_at = cw_engine_now(e);
+		CW_TRY(cw_store_service_put(e->store, &svc, err));
+		det = json_pack("{s:s, s:s}", "owner", svc.owner, "contact",
+		    svc.contact);
+		CW_ENSURE_MEM(det);
+		snprintf(obj, sizeof(obj), "service:%s", svc.name);
+		CW_TRY(cw_engine_audit(e, NULL, "service.add", obj, det, err));
+		json_decref(det);
+		det = NULL;
+	}
+	memset(&f, 0, sizeof(f));
+	f.service = CW_SERVER_CERT_SERVICE;
+	f.template_name = CW_SERVER_CERT_TEMPLATE;
+	f.status = "valid";
+	f.now = cw_engine_now(e);
+	CW_TRY(cw_store_cert_each(e->store, &f, collect_older, &prev, err));
+	CW_TRY(cw_store_cert_insert(e->store, &rec, err));
+	cw_hex(rec.spki_sha256, 32, fp);
+	cw_time_text(rec.not_before, nb, sizeof(nb));
+	cw_time_text(rec.not_after, na, sizeof(na));
+	det = json_pack("{s:s, s:I, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:s, "
+	    "s:[], s:[], s:s}", "serial", rec.serial, "request", (json_int_t)0,
+	    "template", rec.template_name, "service", rec.service, "sans",
+	    jsans, "key_alg", rec.key_alg, "spki_sha256", fp, "not_before", nb,
+	    "not_after", na, "subject", rec.subject, "approvers",
+	    "exceptions", "purpose", "certward serve TLS (self-issued)");
+	CW_ENSURE_MEM(det);
+	snprintf(obj, sizeof(obj), "cert:%s", rec.serial);
+	CW_TRY(cw_engine_audit(e, NULL, "cert.issue", obj, det, err));
+	for (i = 0; i < prev.n; i++) {
+		cw_cert_rec_cleanup(&old);
+		memset(&old, 0, sizeof(old));
+		CW_TRY(cw_store_cert_get(e->store, prev.serial[i], &old,
+		    &found, err));
+		if (!found || strcmp(old.status, "valid") != 0)
+			continue;
+		snprintf(old.status, sizeof(old.status), "superseded");
+		snprintf(old.renewed_by, sizeof(old.renewed_by), "%s",
+		    rec.serial);
+		CW_TRY(cw_store_cert_update(e->store, &old, err));
+		json_decref(det);
+		det = json_pack("{s:s}", "renewed_by", rec.serial);
+		CW_ENSURE_MEM(det);
+		snprintf(obj, sizeof(obj), "cert:%s", old.serial);
+		CW_TRY(cw_engine_audit(e, NULL, "cert.supersede", obj, det,
+		    err));
+	}
+	CW_TRY(cw_store_commit(e->store, err));
+	began = false;
+out:
+	if (began)
+		cw_store_rollback(e->store);
+	rec.der = NULL; /* freed below as der */
+	cw_cert_rec_cleanup(&rec);
+	cw_cert_rec_cleanup(&old);
+	json_decref(det);
+	OPENSSL_free(der);
+	OPENSSL_free(spki);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return rc;
+}
+
 cw_rc
-cw_engine_server_cert(cw_engine *e, const char *host, int64_t lifetime,
-    char **cert_pem, char **key_pem, char serial[48], cw_err *err)
+cw_engine_server_cert(cw_engine *e, const char *host, char **cert_pem,
+    char **key_pem, char serial[48], int64_t *renew_at, cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	EVP_PKEY *key = NULL;
@@ -130,19 +301,24 @@ cw_engine_server_cert(cw_engine *e, const char *host, int64_t lifetime,
 	size_t n_sans = 0, iplen = 0;
 	uint8_t ser[16], ip[16];
 	int eku[1] = {NID_server_auth};
-	int64_t now = cw_engine_now(e), ca_end;
+	int64_t now = cw_engine_now(e), ca_end, lifetime;
 	const ASN1_TIME *na;
 	struct tm tm;
 	const char *name = host;
+	json_t *jsans = NULL;
+	char ipbuf[64];
 
 	*cert_pem = NULL;
 	*key_pem = NULL;
+	lifetime = e->cfg.server_cert_lifetime > 0 ?
+	    e->cfg.server_cert_lifetime : CW_SERVER_CERT_LIFE_DEFAULT;
 	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	CW_ENSURE_OSSL(key != NULL, "cannot generate the server key");
-	/* RFC 5280 4.1.2.2: positive, at most 20 octets; 127 random bits */
+	/* RFC 5280 4.1.2.2: positive, at most 20 octets; 127 random bits,
+	 * first octet never zero so the hex has no leading zeros */
 	CW_ENSURE_OSSL(RAND_bytes(ser, sizeof(ser)) == 1, "no randomness");
-	ser[0] = (uint8_t)((ser[0] & 0x7f) | 0x01);
-	cw_hex(ser, sizeof(ser), serial);
+	ser[0] = (uint8_t)((ser[0] & 0x7f) | 0x10);
+	cw_serial_hex(ser, sizeof(ser), serial);
 
 	/* never outlive the issuer (RFC 5280 6.1.3 would reject it) */
 	na = X509_get0_notAfter(e->issuing);
@@ -157,18 +333,27 @@ cw_engine_server_cert(cw_engine *e, const char *host, int64_t lifetime,
 		p.not_after = ca_end;
 	CW_ENSURE(p.not_after > p.not_before + 60, CW_ERR_CONFIG,
 	    "the issuing CA expires too soon to issue the server certificate");
+	jsans = json_array();
+	CW_ENSURE_MEM(jsans);
 	if (host_ip(host, ip, &iplen)) {
 		sans[n_sans].type = CW_GN_IP;
 		sans[n_sans].val = ip;
 		sans[n_sans++].len = iplen;
+		cw_ip_format(ip, iplen, ipbuf, sizeof(ipbuf));
+		json_array_append_new(jsans, json_pack("{s:s, s:s}", "type",
+		    "ip", "value", ipbuf));
 	} else if (strcmp(host, "localhost") != 0) {
 		sans[n_sans].type = CW_GN_DNS;
 		sans[n_sans].val = (const uint8_t *)host;
 		sans[n_sans++].len = strlen(host);
+		json_array_append_new(jsans, json_pack("{s:s, s:s}", "type",
+		    "dns", "value", host));
 	}
 	sans[n_sans].type = CW_GN_DNS;
 	sans[n_sans].val = (const uint8_t *)"localhost";
 	sans[n_sans++].len = strlen("localhost");
+	json_array_append_new(jsans, json_pack("{s:s, s:s}", "type", "dns",
+	    "value", "localhost"));
 	if (strlen(name) > 64)
 		name = "localhost";
 	cn.nid = NID_commonName;
@@ -187,6 +372,10 @@ cw_engine_server_cert(cw_engine *e, const char *host, int64_t lifetime,
 	    (EVP_PKEY_is_a(e->issuing_key, "ED25519") ||
 	    EVP_PKEY_is_a(e->issuing_key, "ED448")) ? NULL : "SHA256";
 	CW_TRY(cw_cert_issue(&p, key, e->issuing, e->issuing_key, &cert, err));
+	*renew_at = cw_server_cert_renew_at(p.not_before, p.not_after);
+	/* in the inventory before it is used: a certificate in use that
+	 * the inventory does not know is what certward exists to prevent */
+	CW_TRY(record_server_cert(e, cert, key, jsans, *renew_at, err));
 
 	cb = BIO_new(BIO_s_mem());
 	kb = BIO_new(BIO_s_secmem());
@@ -203,6 +392,7 @@ out:
 		free(*cert_pem);
 		*cert_pem = NULL;
 	}
+	json_decref(jsans);
 	BIO_free(cb);
 	BIO_free(kb); /* secure heap: cleared when freed */
 	X509_free(cert);

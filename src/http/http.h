@@ -8,9 +8,10 @@
  * every route shares (body size, authentication, role) before the handler
  * runs.  Handlers live in routes_api.c (/api/v1 requests, certificates,
  * templates), routes_admin.c (/api/v1 lists, services, exceptions, audit)
- * and routes_public.c (health, CRL, CA, OCSP); metrics.c keeps the
- * counters all workers share and serves /metrics and the OpenAPI document.  What OCSP signing and the
- * server certificate need from the CA comes from src/engine/server_ca.c.
+ * and routes_public.c (health, CRL, CA, OCSP), routes_ui.c the dashboard's
+ * files; metrics.c keeps the counters all workers share and serves
+ * /metrics and the OpenAPI document.  What OCSP signing and the server
+ * certificate need from the CA comes from src/engine/server_ca.c.
  */
 #ifndef CW_HTTP_H
 #define CW_HTTP_H
@@ -92,6 +93,8 @@ typedef struct cw_http_resp {
 	char location_buf[128];
 	const char *cache_control;    /* static string or NULL */
 	int retry_after;              /* seconds, sent when > 0 (429) */
+	/* more headers: "Name", "value", ..., NULL (static; routes_ui.c) */
+	const char *const *headers;
 } cw_http_resp;
 
 /* Worker state shared by the handlers of one worker process. */
@@ -181,6 +184,12 @@ void cw_pub_ca_issuing(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_pub_ca_root(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_pub_ocsp_get(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_pub_ocsp_post(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+
+/* routes_ui.c: the dashboard's files (public; they hold no data) */
+void cw_ui_index(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_ui_app_js(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_ui_app_css(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+void cw_ui_favicon(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 
 /* --- responses (router.c) --------------------------------------------------- */
 

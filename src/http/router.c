@@ -81,6 +81,14 @@ static const cw_http_route routes[] = {
 	    {NULL}, 0, false},
 	/* inventory figures: not for the relying parties' plain listener */
 	{"GET", "/metrics", cw_pub_metrics, CW_HTTP_PUBLIC, {NULL}, 0, false},
+	/* the dashboard (issue 4 item 5): public files, no data in them;
+	 * not on the plain listener, where /api/v1 is not served either */
+	{"GET", "/", cw_ui_index, CW_HTTP_PUBLIC, {NULL}, 0, false},
+	{"GET", "/ui/app.js", cw_ui_app_js, CW_HTTP_PUBLIC, {NULL}, 0, false},
+	{"GET", "/ui/app.css", cw_ui_app_css, CW_HTTP_PUBLIC, {NULL}, 0,
+	    false},
+	{"GET", "/ui/favicon.svg", cw_ui_favicon, CW_HTTP_PUBLIC, {NULL}, 0,
+	    false},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -12,6 +12,13 @@
  * stops the accepting, lets the connections finish, then exits; nothing is
  * ever written half-way.  The parent restarts a worker that dies and
  * forwards SIGTERM/SIGINT.
+ *
+ * Workers are replaced one at a time, never all at once, when the parent
+ * reloads on SIGHUP (after checking config.yaml and the policy the way a
+ * worker will load them) and when it renews its self-issued certificate
+ * at two thirds of its lifetime: the new worker is started first, then
+ * the old one is stopped like on SIGTERM, so the sockets never go
+ * unserved and no request in flight is cut off.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +46,7 @@
 #include "../common/util.h"
 #include "http.h"
 
-#define SERVER_CERT_LIFE (7 * 86400) /* short: renewal is a restart */
+#define RENEW_RETRY 60               /* seconds after a failed renewal */
 #define STOP_GRACE 30                /* parent: seconds before SIGKILL */
 #define LOG_PATH_MAX 128
 
@@ -59,6 +66,8 @@ typedef struct server {
 	size_t n_l;
 	char *cert_pem;
 	char *key_pem;
+	const char *cert_host;  /* names in the self-issued certificate */
+	int64_t renew_at;       /* self-issued: when to renew (0: never) */
 	volatile uint64_t *revocations;
 	cw_http_ctx ctx; /* the worker's */
 	pid_t *pids;
@@ -234,6 +243,7 @@ send_resp(struct MHD_Connection *c, const cw_http_resp *resp)
 {
 	struct MHD_Response *m;
 	enum MHD_Result ret;
+	const char *const *h;
 
 	m = MHD_create_response_from_buffer(resp->body_len, resp->body,
 	    MHD_RESPMEM_MUST_COPY);
@@ -255,6 +265,10 @@ send_resp(struct MHD_Connection *c, const cw_http_resp *resp)
 	MHD_add_response_header(m, "Cache-Control",
 	    resp->cache_control != NULL ? resp->cache_control : "no-store");
 	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
+	/* route-specific headers (the dashboard's CSP, routes_ui.c) */
+	for (h = resp->headers; h != NULL && h[0] != NULL && h[1] != NULL;
+	    h += 2)
+		MHD_add_response_header(m, h[0], h[1]);
 	if (worker_stop)
 		MHD_add_response_header(m, "Connection", "close");
 	ret = MHD_queue_response(c, (unsigned int)resp->status, m);
@@ -416,6 +430,9 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* libmicrohttpd's own messages, as log lines without secrets. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -649,6 +666,122 @@ log_event(const char *event, json_t *j)
 	json_decref(j);
 }
 
+/* Waits for one stopped worker, killing it after STOP_GRACE seconds. */
+static void
+wait_worker(pid_t pid)
+{
+	time_t deadline = time(NULL) + STOP_GRACE;
+	int wst;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &wst, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		if (time(NULL) >= deadline) {
+			kill(pid, SIGKILL);
+			(void)waitpid(pid, &wst, 0);
+			break;
+		}
+		usleep(20000);
+	}
+	log_event("worker-exit", json_pack("{s:i, s:s}", "pid", (int)pid,
+	    "reason", "replaced"));
+}
+
+/*
+ * Replaces every worker by a new one (which opens a fresh engine and
+ * takes the current certificate), one at a time: the new one is started
+ * before the old one is told to finish its requests and stop.
+ */
+static void
+roll_workers(server *s, const char *why)
+{
+	pid_t old, pid;
+	int i;
+
+	for (i = 0; i < s->n_workers; i++) {
+		old = s->pids[i];
+		if ((pid = spawn(s)) < 0)
+			continue; /* the old one keeps serving */
+		s->pids[i] = pid;
+		log_event("worker-start", json_pack("{s:i, s:s}", "pid",
+		    (int)pid, "reason", why));
+		if (old > 0) {
+			kill(old, SIGTERM);
+			wait_worker(old);
+		}
+	}
+}
+
+/*
+ * SIGHUP: checks config.yaml and the policy by opening the data directory
+ * as a worker will; only then replaces the workers.  An invalid file is
+ * refused with its error and the workers keep what they have.
+ */
+static void
+reload(server *s)
+{
+	cw_err err = CW_ERR_INIT;
+	cw_engine *e = NULL;
+
+	if (cw_engine_open(s->o->data_dir, &e, &err) != CW_OK) {
+		log_event("reload-refused", json_pack("{s:s}", "error",
+		    err.msg));
+		cw_engine_close(e);
+		return;
+	}
+	cw_engine_close(e);
+	log_event("reload", json_pack("{s:i}", "workers", s->n_workers));
+	roll_workers(s, "reload");
+}
+
+/* Issues the self-issued certificate (start-up and renewal). */
+static cw_rc
+issue_server_cert(server *s, char **cert_pem, char **key_pem, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cw_engine *e = NULL;
+	char serial[48], due[40];
+	int64_t renew_at = 0;
+
+	/* the engine is opened and closed here, never across fork(): an
+	 * SQLite connection must not cross it */
+	CW_TRY(cw_engine_open(s->o->data_dir, &e, err));
+	CW_TRY(cw_engine_server_cert(e, s->cert_host, cert_pem, key_pem,
+	    serial, &renew_at, err));
+	s->renew_at = renew_at;
+	cw_time_text(renew_at, due, sizeof(due));
+	log_event("server-certificate", json_pack("{s:s, s:s, s:s}", "serial",
+	    serial, "host", s->cert_host, "renew_at", due));
+out:
+	cw_engine_close(e);
+	return rc;
+}
+
+/* Renews the self-issued certificate when due, then replaces workers. */
+static void
+renew_if_due(server *s)
+{
+	cw_err err = CW_ERR_INIT;
+	char *cert = NULL, *key = NULL;
+
+	if (s->renew_at <= 0 || (int64_t)time(NULL) < s->renew_at)
+		return;
+	if (issue_server_cert(s, &cert, &key, &err) != CW_OK) {
+		log_event("renew-failed", json_pack("{s:s, s:i}", "error",
+		    err.msg, "retry_in", RENEW_RETRY));
+		s->renew_at = (int64_t)time(NULL) + RENEW_RETRY;
+		return;
+	}
+	OPENSSL_cleanse(s->key_pem, strlen(s->key_pem));
+	free(s->key_pem);
+	free(s->cert_pem);
+	s->cert_pem = cert;
+	s->key_pem = key;
+	roll_workers(s, "certificate-renewal");
+}
+
 static int
 supervise(server *s, const sigset_t *waitset)
 {
@@ -662,6 +795,9 @@ supervise(server *s, const sigset_t *waitset)
 		sig = sigtimedwait(waitset, &si, &ts);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		if (sig == SIGHUP)
+			reload(s);
+		renew_if_due(s);
 		/* reap and restart; a worker that keeps dying at once is
 		 * restarted at most 5 times a second */
 		while ((pid = waitpid(-1, &wst, WNOHANG)) > 0) {
@@ -733,8 +869,6 @@ static int
 tls_setup(server *s, const char *host)
 {
 	cw_err err = CW_ERR_INIT;
-	cw_engine *e = NULL;
-	char serial[48];
 	uint8_t *b = NULL;
 	size_t len = 0;
 	int st = 0;
@@ -756,24 +890,16 @@ tls_setup(server *s, const char *host)
 		memcpy(s->key_pem, b, len);
 		OPENSSL_cleanse(b, len);
 		free(b);
-		return 0;
+		return 0; /* given files are the operator's to renew */
 	}
-	/* the engine is opened and closed before forking: an SQLite
-	 * connection must not cross fork() */
-	if (cw_engine_open(s->o->data_dir, &e, &err) != CW_OK ||
-	    cw_engine_server_cert(e, unspecified(host) ? "localhost" : host,
-	    SERVER_CERT_LIFE, &s->cert_pem, &s->key_pem, serial, &err) !=
-	    CW_OK)
+	s->cert_host = unspecified(host) ? "localhost" : host;
+	if (issue_server_cert(s, &s->cert_pem, &s->key_pem, &err) != CW_OK)
 		goto fail;
-	log_event("server-certificate", json_pack("{s:s, s:s}", "serial",
-	    serial, "host", host));
-	cw_engine_close(e);
 	return 0;
 oom:
 	cw_err_set(&err, CW_ERR_NOMEM, "out of memory");
 fail:
 	free(b);
-	cw_engine_close(e);
 	fprintf(stderr, "certward serve: %s\n", err.msg);
 	st = cw_rc_exit_code(err.rc);
 	return st != 0 ? st : 3;

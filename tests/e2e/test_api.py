@@ -334,10 +334,12 @@ def test_request_list_no_token_401(api):
 def test_pagination_requests_and_certificates(api):
     # 5 items in pages of 2: 2, 2, 1, then an empty page past the end
     serials = [issue(api)["serial"] for _ in range(5)]
-    for path in ("/api/v1/requests", "/api/v1/certificates"):
+    # (service=web: the server's own certificate is in the inventory too)
+    for path in ("/api/v1/requests", "/api/v1/certificates?service=web"):
         seen = []
         for page, n in ((1, 2), (2, 2), (3, 1), (4, 0)):
-            r = get(api, "%s?page=%d&page_size=2" % (path, page),
+            r = get(api, "%s%spage=%d&page_size=2" % (
+                path, "&" if "?" in path else "?", page),
                     user="dave")
             assert r.status == 200, str(r)
             j = r.json
@@ -346,7 +348,8 @@ def test_pagination_requests_and_certificates(api):
             seen += j["items"]
         key = "id" if path.endswith("requests") else "serial"
         assert len({x[key] for x in seen}) == 5
-    got = {x["serial"] for x in get(api, "/api/v1/certificates?page=1",
+    got = {x["serial"] for x in get(api, "/api/v1/certificates?page=1"
+                                    "&service=web",
                                    user="dave").json["items"]}
     assert got == set(serials)
     # without page arguments the inventory is still the bare array
@@ -398,7 +401,8 @@ def test_cert_der_and_chain(api):
 
 def test_services_list_and_add(api):
     r = get(api, "/api/v1/services", user="dave")
-    assert {s["name"] for s in r.json} == {"web", "api"}, str(r)
+    # certward: the service of the server's own TLS certificate
+    assert {s["name"] for s in r.json} == {"web", "api", "certward"}, str(r)
     assert get(api, "/api/v1/services", user="audrey").status == 200
     get(api, "/api/v1/services", user="alice").problem(403)
     get(api, "/api/v1/services").problem(401)
@@ -635,7 +639,8 @@ def test_metrics_format_and_inventory(api):
     assert types["certward_certificates"] == "gauge"
     assert types["certward_http_requests_total"] == "counter"
     assert types["certward_issuance_duration_seconds"] == "histogram"
-    assert metric(s, "certward_certificates_expiring", within="7d") == 0
+    # the server's own certificate (server_cert_lifetime 7d by default)
+    assert metric(s, "certward_certificates_expiring", within="7d") == 1
     o = issue(api)
     issue(api)
     post(api, "/api/v1/certificates/%s/revoke" % o["serial"],
@@ -650,8 +655,8 @@ def test_metrics_format_and_inventory(api):
     assert metric(s, "certward_certificates", status="revoked",
                   template=WS) == 1
     # the example policy's web-server certificates live 30 days
-    assert metric(s, "certward_certificates_expiring", within="7d") == 0
-    assert metric(s, "certward_certificates_expiring", within="30d") == 1
+    assert metric(s, "certward_certificates_expiring", within="7d") == 1
+    assert metric(s, "certward_certificates_expiring", within="30d") == 2
     assert metric(s, "certward_requests", state="issued") == 2
     assert metric(s, "certward_requests", state="pending") == 1
     assert metric(s, "certward_issuance_duration_seconds_count") >= 2
