@@ -310,14 +310,17 @@ cw_ca_pem(cw_engine *e, bool root, char **pem, cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	BIO *b = BIO_new(BIO_s_mem());
+	X509 *r = NULL;
 	char *data;
 	long n;
 
 	CW_ENSURE_MEM(b);
-	CW_ENSURE(!root || e->root != NULL, CW_ERR_NOT_FOUND, "the root CA "
+	if (root)
+		CW_TRY(cw_engine_root(e, &r, err));
+	CW_ENSURE(!root || r != NULL, CW_ERR_NOT_FOUND, "the root CA "
 	    "certificate is not known (the issuing CA was imported without "
 	    "its chain)");
-	CW_ENSURE_OSSL(PEM_write_bio_X509(b, root ? e->root : e->issuing) == 1,
+	CW_ENSURE_OSSL(PEM_write_bio_X509(b, root ? r : e->issuing) == 1,
 	    "cannot write PEM");
 	n = BIO_get_mem_data(b, &data);
 	*pem = malloc((size_t)n + 1);

@@ -98,10 +98,6 @@ cw_engine_open(const char *data_dir, cw_engine **out, cw_err *err)
 	CW_TRY(load_pem_key(path, &e->issuing_key, err));
 	CW_ENSURE(X509_check_private_key(e->issuing, e->issuing_key) == 1,
 	    CW_ERR_CONFIG, "ca/issuing.key does not belong to ca/issuing.crt");
-	/* the root is optional: an imported intermediate may come alone */
-	cw_engine_path(e, "ca/root.crt", path, sizeof(path));
-	if (access(path, F_OK) == 0)
-		CW_TRY(load_pem_cert(path, &e->root, err));
 	X509_NAME_oneline(X509_get_subject_name(e->issuing), e->issuing_name,
 	    sizeof(e->issuing_name));
 	cw_engine_path(e, "certward.db", path, sizeof(path));
@@ -140,6 +136,25 @@ cw_engine_now(const cw_engine *e)
 {
 	(void)e;
 	return (int64_t)time(NULL);
+}
+
+cw_rc
+cw_engine_root(cw_engine *e, X509 **root, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	char path[1024];
+
+	/* loaded on first use: decoding a certificate's key costs as much as
+	 * a whole policy check, and most commands never need the root */
+	if (e->root == NULL) {
+		cw_engine_path(e, "ca/root.crt", path, sizeof(path));
+		/* optional: an imported intermediate may come alone */
+		if (access(path, F_OK) == 0)
+			CW_TRY(load_pem_cert(path, &e->root, err));
+	}
+	*root = e->root;
+out:
+	return rc;
 }
 
 cw_rc

@@ -28,6 +28,10 @@ struct cw_engine {
 void cw_engine_path(const cw_engine *e, const char *rel, char *buf,
     size_t len);
 
+/* The root certificate (borrowed), loaded on first use; NULL when the
+ * issuing CA was imported without its chain. */
+cw_rc cw_engine_root(cw_engine *e, X509 **root, cw_err *err) CW_MUST_USE;
+
 /* Loads the audit signing key on first use. */
 cw_rc cw_engine_audit_key(cw_engine *e, EVP_PKEY **key, cw_err *err)
     CW_MUST_USE;

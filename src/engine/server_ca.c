@@ -29,6 +29,7 @@ cw_engine_ca_get1(cw_engine *e, X509 **issuing, EVP_PKEY **key, X509 **root,
     cw_err *err)
 {
 	cw_rc rc = CW_OK;
+	X509 *r = NULL;
 
 	*issuing = NULL;
 	*key = NULL;
@@ -39,8 +40,9 @@ cw_engine_ca_get1(cw_engine *e, X509 **issuing, EVP_PKEY **key, X509 **root,
 	    EVP_PKEY_up_ref(e->issuing_key) == 1, "cannot reference the CA");
 	*issuing = e->issuing;
 	*key = e->issuing_key;
-	if (e->root != NULL && X509_up_ref(e->root) == 1)
-		*root = e->root;
+	CW_TRY(cw_engine_root(e, &r, err));
+	if (r != NULL && X509_up_ref(r) == 1)
+		*root = r;
 out:
 	return rc;
 }
