@@ -3,7 +3,7 @@
 # CSRs, P-256 issuing CA (the default `certward init`), template web-server
 # of the example policy.  Prints:
 #  1. in process, one core: durable audited issuance through the engine
-#     (cw_request_submit_many, groups of 100, WAL synchronous=FULL) vs the
+#     (cw_request_submit_many, groups of 500, WAL synchronous=FULL) vs the
 #     same pipeline with storage off (parse + policy + cw_cert_issue +
 #     i2d_X509), blocks of 1,000 alternating; certs/s and the ratio;
 #  2. two processes on one data directory (each half, each on its own
@@ -44,26 +44,26 @@ mkdata() {
 
 start_at() { python3 -c "import time; print(f'{time.time() + $1:.3f}')"; }
 
-echo "== 1. in process, one core: $N certificates per run, groups of 100"
+echo "== 1. in process, one core: $N certificates per run, groups of 500"
 dirs=()
 for r in $(seq "$REPS"); do mkdata "$tmp/in$r"; dirs+=("$tmp/in$r"); done
-taskset -c 0 "$BI" inproc "$N" 100 "${dirs[@]}"
+taskset -c 0 "$BI" inproc "$N" 500 "${dirs[@]}"
 rm -rf "${dirs[@]}"
 
 echo
-echo "== 2. one process vs two processes on one data directory ($N certificates, groups of 100)"
+echo "== 2. one process vs two processes on one data directory ($N certificates, groups of 500)"
 half=$((N / 2))
 : >"$tmp/ratios"
 for r in $(seq "$REPS"); do
   mkdata "$tmp/one"
   st=$(start_at 2)
-  one=$(taskset -c 0 "$BI" submit "$tmp/one" "$N" 100 one "$st" |
+  one=$(taskset -c 0 "$BI" submit "$tmp/one" "$N" 500 one "$st" |
     awk '{printf "%.0f", $2 / ($4 - $3)}')
   mkdata "$tmp/two"
   st=$(start_at 2)
-  taskset -c 0 "$BI" submit "$tmp/two" "$half" 100 a "$st" >"$tmp/a" &
+  taskset -c 0 "$BI" submit "$tmp/two" "$half" 500 a "$st" >"$tmp/a" &
   pa=$!
-  taskset -c 1 "$BI" submit "$tmp/two" "$half" 100 b "$st" >"$tmp/b" &
+  taskset -c 1 "$BI" submit "$tmp/two" "$half" 500 b "$st" >"$tmp/b" &
   pb=$!
   if wait "$pa" && wait "$pb"; then
     two=$(cat "$tmp/a" "$tmp/b" | awk '{n += $2; if (s == "" || $3 < s) s = $3;

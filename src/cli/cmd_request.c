@@ -70,7 +70,7 @@ cw_cmd_request_submit(cw_cli *cli, int argc, char **argv)
 	const char *tmpl = NULL, *svc = NULL, *as = NULL, *origin = "human";
 	const char *renew = NULL;
 	bool json = false;
-	int64_t group = 100;
+	int64_t group = 500;
 	cw_submit *subs = NULL;
 	cw_outcome *outs = NULL;
 	uint8_t **bufs = NULL;

@@ -211,7 +211,7 @@ static const cw_cmd commands[] = {
 	    "retired, owner attested within owner.max_age) and the inventory\n"
 	    "(key reuse).  It ends issued, pending (approvals needed), held (stale\n"
 	    "owner) or rejected.  Many CSRs are committed in groups of --group\n"
-	    "(default 100).  --renew SERIAL renews with a new key; the old\n"
+	    "(default 500).  --renew SERIAL renews with a new key; the old\n"
 	    "certificate becomes superseded.\n"
 	    "exit: 0 all issued, pending or held, 1 any rejected, 2 bad input\n"},
 	{"serve", "", cw_cmd_serve,

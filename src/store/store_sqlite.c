@@ -212,6 +212,10 @@ migrate(cw_store *s, cw_err *err)
 		goto fail;
 	}
 	version = sqlite3_column_int(st, 0);
+	/* an open statement would keep DROP TABLE in a migration from
+	 * running ("database table is locked") */
+	sqlite3_finalize(st);
+	st = NULL;
 	if (version > n) {
 		rc = cw_err_set(err, CW_ERR_CONFIG, "the database has schema "
 		    "version %d, newer than this certward (%d); upgrade certward",
