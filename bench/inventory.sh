@@ -10,10 +10,13 @@
 #     issued just now with the template's 30-day validity)
 #   - cert list --service svc42 --limit 100         (1% of the inventory)
 #   - cert list --service rare --limit 100          (50 certificates)
+#   - cert list --due --limit 100 --json            (none due yet)
+#   - cert list --status revoked --limit 100 --json (10 revoked here)
 #   - request submit of a CSR whose key is in the inventory (key.reuse)
 #   - user list (process start + opening the data directory: the floor)
 # and the full listing `cert list --expiring 30d [--json]` once, the
-# database size, peak RSS (/usr/bin/time) and the SQLite query plans.
+# database size, peak RSS (/usr/bin/time) and the SQLite query plans of
+# the listing queries as src/store/store_sqlite.c builds them.
 # Usage: bash bench/inventory.sh [N (1000000)] [DIR (/tmp/cw-inventory)]
 # KEEP=1 keeps DIR (and reuses it when it already holds the inventory);
 # BUILD=dir selects the build directory (default build-bench).
@@ -49,6 +52,10 @@ else
   /usr/bin/time -f "fill: %e s wall, peak RSS %M KiB" taskset -c 0 \
     "$BI" fill "$DIR" "$N" 1000 10000 m "$DIR/reuse.pem" $(seq -f "svc%02g" 0 99) \
     2>&1
+  # a few revoked certificates for --status revoked
+  for serial in $(q "SELECT serial FROM certificates WHERE service = 'svc07' LIMIT 10"); do
+    "$CW" --data "$DIR" cert revoke "$serial" --reason keyCompromise --as admin >/dev/null
+  done
 fi
 
 echo
@@ -74,6 +81,8 @@ hyperfine -N -i --warmup 1 --min-runs 3 --max-runs 20 --export-json "$DIR/h.json
   "$cw cert list --expiring 29d --limit 100 --json" \
   "$cw cert list --service svc42 --limit 100" \
   "$cw cert list --service rare --limit 100" \
+  "$cw cert list --due --limit 100 --json" \
+  "$cw cert list --status revoked --limit 100 --json" \
   "$cw request submit --template web-server --service svc00 $DIR/reuse.pem --as bench" \
   >/dev/null 2>&1 || true
 python3 - "$DIR/h.json" "$DIR" <<'EOF'
@@ -102,38 +111,23 @@ echo "== full listings (every certificate; output to /dev/null)"
   $cw cert list --expiring 30d >/dev/null
 
 echo
-echo "== SQLite: the listing query (src/store/store_sqlite.c) and the key lookup"
+echo "== SQLite: query plans and times of the listing queries (as the store builds them) and the key lookup"
 now=$(date +%s)
-listing="SELECT serial FROM certificates WHERE (?1 IS NULL OR service = ?1)
-  AND (?2 IS NULL OR template = ?2)
-  AND (?3 IS NULL OR (?3 = 'valid' AND status = 'valid' AND not_after > ?6)
-    OR (?3 = 'expired' AND status = 'valid' AND not_after <= ?6)
-    OR (?3 NOT IN ('valid', 'expired') AND status = ?3))
-  AND (?4 IS NULL OR key_alg = ?4 OR key_alg LIKE ?5)
-  AND (?7 = 0 OR (not_after > ?6 AND not_after <= ?6 + ?7 AND status = 'valid'))
-  AND (?8 = 0 OR (renew_after <= ?6 AND not_after > ?6 AND status = 'valid'))
-  ORDER BY not_after, serial LIMIT CASE WHEN ?10 > 0 THEN ?10 ELSE -1 END"
-plan() { # label, then .parameter lines
-  local label=$1; shift
-  echo "-- $label"
-  { echo ".parameter init"; for p in "$@"; do echo ".parameter set $p"; done
-    echo ".parameter set ?6 $now"; echo ".parameter set ?10 100"
-    echo "EXPLAIN QUERY PLAN $listing;"
-    echo ".timer on"; echo "SELECT count(*) FROM ($listing);"; } |
+cols="serial, issuer, subject, sans, key_alg, spki_sha256, not_before, not_after,
+  renew_after, template, service, request_id, status, revoked_at,
+  revocation_reason, renewed_by, source, NULL"
+plan() { # label, WHERE clause
+  echo "-- $1"
+  printf '%s\n' "EXPLAIN QUERY PLAN SELECT $cols FROM certificates WHERE $2 ORDER BY not_after, serial LIMIT 100;" \
+    ".timer on" "SELECT count(*) FROM (SELECT $cols FROM certificates WHERE $2 ORDER BY not_after, serial LIMIT 100);" |
     sqlite3 "$DIR/certward.db" | grep -v "^QUERY PLAN"
 }
-plan "--service rare --limit 100" "?1 'rare'" "?7 0" "?8 0"
-plan "--expiring 29d --limit 100" "?7 $((29 * 86400))" "?8 0"
-# the same filters stated alone, as a query built from the options given
-# would state them: what the existing indexes can do
-echo "-- the same, with only the filters given"
-printf '%s\n' ".timer on" \
-  "EXPLAIN QUERY PLAN SELECT serial FROM certificates WHERE service = 'rare' ORDER BY not_after, serial LIMIT 100;" \
-  "SELECT count(*) FROM (SELECT serial, der FROM certificates WHERE service = 'rare' ORDER BY not_after, serial LIMIT 100);" \
-  "SELECT count(*) FROM (SELECT serial, der FROM certificates WHERE service = 'svc42' ORDER BY not_after, serial LIMIT 100);" \
-  "EXPLAIN QUERY PLAN SELECT serial FROM certificates WHERE not_after > $now AND not_after <= $((now + 29 * 86400)) AND status = 'valid' ORDER BY not_after, serial LIMIT 100;" \
-  "SELECT count(*) FROM (SELECT serial, der FROM certificates WHERE not_after > $now AND not_after <= $((now + 29 * 86400)) AND status = 'valid' ORDER BY not_after, serial LIMIT 100);" |
-  sqlite3 "$DIR/certward.db" | grep -v "^QUERY PLAN"
+plan "--expiring 30d" "not_after > $now AND not_after <= $((now + 30 * 86400)) AND status = 'valid'"
+plan "--expiring 29d" "not_after > $now AND not_after <= $((now + 29 * 86400)) AND status = 'valid'"
+plan "--service svc42" "service = 'svc42'"
+plan "--service rare" "service = 'rare'"
+plan "--due" "renew_after <= $now AND +not_after > $now AND status = 'valid'"
+plan "--status revoked" "status = 'revoked'"
 spki=$(q "SELECT hex(spki_sha256) FROM certificates LIMIT 1 OFFSET 500000")
 echo "-- key-reuse lookup"
 printf '%s\n' "EXPLAIN QUERY PLAN SELECT serial FROM certificates WHERE spki_sha256 = X'$spki' LIMIT 1;" \
