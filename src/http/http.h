@@ -258,4 +258,24 @@ bool cw_http_auth_limited(const char *peer);
 void cw_http_auth_failed(cw_http_ctx *ctx, const char *peer,
     const char *cause);
 
+
+/* --- request input (http_request.c) ---------------------------------------- */
+
+#define CW_HTTP_SERIAL_HEX_MAX 40 /* RFC 5280 4.1.2.2: 20 octets */
+
+/* The body as one JSON object whose members are all in `allowed` (NULL-
+ * terminated); an empty body is {} when empty_ok.  NULL after filling resp
+ * with a problem.  The caller owns the result. */
+json_t *cw_http_body_object(const cw_http_req *req, const char *const *allowed,
+    bool empty_ok, cw_http_resp *resp);
+/* A string member (borrowed); false after filling resp with a problem. */
+bool cw_http_member_str(json_t *j, const char *name, bool required,
+    const char **out, cw_http_resp *resp);
+/* A query argument (borrowed, bounded); false after a problem. */
+bool cw_http_query_arg(const cw_http_req *req, const char *name,
+    const char **out, cw_http_resp *resp);
+/* The {serial} path parameter as lower-case hex; false after a problem. */
+bool cw_http_param_serial(const cw_http_req *req,
+    char serial[CW_HTTP_SERIAL_HEX_MAX + 1], cw_http_resp *resp);
+
 #endif

@@ -37,107 +37,8 @@ bad_request(cw_http_resp *resp, const char *detail)
 
 /* --- input ----------------------------------------------------------------- */
 
-/*
- * The body as one JSON object whose members are all in `allowed`; an empty
- * body is an empty object when `empty_ok`.  NULL after filling resp with
- * the problem.
- */
-static json_t *
-body_object(const cw_http_req *req, const char *const *allowed,
-    bool empty_ok, cw_http_resp *resp)
-{
-	json_error_t je;
-	json_t *j, *v;
-	const char *k, *ct = req->content_type;
-	char detail[256], name[64];
-	size_t i;
-	bool ok;
 
-	if (req->body_len == 0 && empty_ok)
-		return json_object();
-	if (ct == NULL || strncmp(ct, "application/json", 16) != 0 ||
-	    (ct[16] != '\0' && ct[16] != ';')) {
-		cw_http_problem(resp, 415, "unsupported-media-type",
-		    "Unsupported media type",
-		    "send Content-Type: application/json", NULL);
-		return NULL;
-	}
-	j = json_loadb((const char *)req->body, req->body_len,
-	    JSON_REJECT_DUPLICATES, &je);
-	if (j == NULL) {
-		snprintf(detail, sizeof(detail), "malformed JSON at line %d "
-		    "column %d: %s", je.line, je.column, je.text);
-		cw_http_problem(resp, 400, "malformed-json", "Malformed JSON",
-		    detail, NULL);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		bad_request(resp, "the body must be a JSON object");
-		return NULL;
-	}
-	json_object_foreach(j, k, v) {
-		ok = false;
-		for (i = 0; allowed[i] != NULL && !ok; i++)
-			ok = strcmp(allowed[i], k) == 0;
-		if (!ok) {
-			cw_escape((const uint8_t *)k, strlen(k), name,
-			    sizeof(name));
-			snprintf(detail, sizeof(detail), "unknown member "
-			    "\"%s\"", name);
-			json_decref(j);
-			bad_request(resp, detail);
-			return NULL;
-		}
-	}
-	return j;
-}
 
-/* A string member (borrowed from j): non-empty, no NUL inside. */
-static bool
-member_str(json_t *j, const char *name, bool required, const char **out,
-    cw_http_resp *resp)
-{
-	json_t *v = json_object_get(j, name);
-	char detail[128];
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (!required)
-			return true;
-		snprintf(detail, sizeof(detail), "\"%s\" is required", name);
-	} else if (!json_is_string(v) || json_string_length(v) == 0 ||
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		snprintf(detail, sizeof(detail), "\"%s\" must be a non-empty "
-		    "string", name);
-	} else {
-		*out = json_string_value(v);
-		return true;
-	}
-	bad_request(resp, detail);
-	return false;
-}
-
-/* A query argument, bounded; false (problem set) when too long. */
-static bool
-query_arg(const cw_http_req *req, const char *name, const char **out,
-    cw_http_resp *resp)
-{
-	const char *v = req->query(req->conn, name);
-	char detail[96];
-
-	*out = NULL;
-	if (v == NULL || *v == '\0')
-		return true;
-	if (strlen(v) > CW_HTTP_QUERY_MAX) {
-		snprintf(detail, sizeof(detail), "query argument %s is too "
-		    "long", name);
-		bad_request(resp, detail);
-		return false;
-	}
-	*out = v;
-	return true;
-}
 
 typedef struct page_req {
 	int64_t page;
@@ -153,8 +54,8 @@ page_args(const cw_http_req *req, page_req *p, cw_http_resp *resp)
 
 	p->page = 1;
 	p->size = CW_HTTP_PAGE_SIZE;
-	if (!query_arg(req, "page", &page, resp) ||
-	    !query_arg(req, "page_size", &size, resp))
+	if (!cw_http_query_arg(req, "page", &page, resp) ||
+	    !cw_http_query_arg(req, "page_size", &size, resp))
 		return false;
 	p->given = page != NULL || size != NULL;
 	if (page != NULL && !cw_parse_int64(page, 1, PAGE_MAX, &p->page)) {
@@ -212,28 +113,6 @@ bad:
 	return false;
 }
 
-/* The {serial} segment: 1..40 lower-case hex digits, no leading zero. */
-static bool
-param_serial(const cw_http_req *req, char serial[SERIAL_HEX_MAX + 1],
-    cw_http_resp *resp)
-{
-	size_t i;
-
-	if (req->param_len == 0 || req->param_len > SERIAL_HEX_MAX ||
-	    req->param[0] == '0')
-		goto bad;
-	for (i = 0; i < req->param_len; i++)
-		if (!((req->param[i] >= '0' && req->param[i] <= '9') ||
-		    (req->param[i] >= 'a' && req->param[i] <= 'f')))
-			goto bad;
-	memcpy(serial, req->param, req->param_len);
-	serial[req->param_len] = '\0';
-	return true;
-bad:
-	cw_http_problem(resp, 404, "not-found", "Not found",
-	    "no certificate with that serial (lower-case hex)", NULL);
-	return false;
-}
 
 /*
  * The {name} segment as a service name: the characters services may have
@@ -299,8 +178,8 @@ cw_api_request_list(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	page_req p;
 	size_t i;
 
-	if (!query_arg(req, "state", &state, resp) ||
-	    !query_arg(req, "service", &service, resp) ||
+	if (!cw_http_query_arg(req, "state", &state, resp) ||
+	    !cw_http_query_arg(req, "service", &service, resp) ||
 	    !page_args(req, &p, resp))
 		return;
 	if (state != NULL && !one_of(state, states)) {
@@ -366,7 +245,7 @@ cert_bytes(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp,
 	uint8_t *b = NULL;
 	size_t len = 0;
 
-	if (!param_serial(req, serial, resp))
+	if (!cw_http_param_serial(req, serial, resp))
 		return;
 	if (cw_cert_get(ctx->engine, serial, chain, !chain, &b, &len, &err) !=
 	    CW_OK) {
@@ -443,11 +322,11 @@ cw_api_service_add(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	json_t *j, *svc;
 	cw_actor a;
 
-	if ((j = body_object(req, allowed, false, resp)) == NULL)
+	if ((j = cw_http_body_object(req, allowed, false, resp)) == NULL)
 		return;
-	if (!member_str(j, "name", true, &name, resp) ||
-	    !member_str(j, "owner", true, &owner, resp) ||
-	    !member_str(j, "contact", true, &contact, resp))
+	if (!cw_http_member_str(j, "name", true, &name, resp) ||
+	    !cw_http_member_str(j, "owner", true, &owner, resp) ||
+	    !cw_http_member_str(j, "contact", true, &contact, resp))
 		goto out;
 	actor_of(req, &a);
 	if (cw_service_add(ctx->engine, &a, name, owner, contact, &err) !=
@@ -478,7 +357,7 @@ cw_api_service_verify(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 
 	if (!param_name(req, name, sizeof(name), resp))
 		return;
-	if ((j = body_object(req, allowed, true, resp)) == NULL)
+	if ((j = cw_http_body_object(req, allowed, true, resp)) == NULL)
 		return;
 	if ((svc = service_find(ctx, name, &err)) == NULL) {
 		cw_http_problem_err(resp, &err);
@@ -524,7 +403,7 @@ cw_api_service_retire(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 
 	if (!param_name(req, name, sizeof(name), resp))
 		return;
-	if ((j = body_object(req, allowed, true, resp)) == NULL)
+	if ((j = cw_http_body_object(req, allowed, true, resp)) == NULL)
 		return;
 	actor_of(req, &a);
 	rc = cw_service_retire(ctx->engine, &a, name, &revoked, &err);
@@ -556,7 +435,7 @@ cw_api_exception_list(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	const char *all;
 	json_t *arr = NULL;
 
-	if (!query_arg(req, "all", &all, resp))
+	if (!cw_http_query_arg(req, "all", &all, resp))
 		return;
 	if (all != NULL && strcmp(all, "true") != 0 &&
 	    strcmp(all, "false") != 0) {
@@ -584,13 +463,13 @@ cw_api_exception_add(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	int64_t t, id = 0;
 	cw_rc rc;
 
-	if ((j = body_object(req, allowed, false, resp)) == NULL)
+	if ((j = cw_http_body_object(req, allowed, false, resp)) == NULL)
 		return;
-	if (!member_str(j, "template", true, &tmpl, resp) ||
-	    !member_str(j, "service", true, &svc, resp) ||
-	    !member_str(j, "rule", true, &rule, resp) ||
-	    !member_str(j, "until", true, &until, resp) ||
-	    !member_str(j, "reason", true, &reason, resp))
+	if (!cw_http_member_str(j, "template", true, &tmpl, resp) ||
+	    !cw_http_member_str(j, "service", true, &svc, resp) ||
+	    !cw_http_member_str(j, "rule", true, &rule, resp) ||
+	    !cw_http_member_str(j, "until", true, &until, resp) ||
+	    !cw_http_member_str(j, "reason", true, &reason, resp))
 		goto out;
 	if (!cw_parse_time(until, cw_engine_now(ctx->engine), &t)) {
 		bad_request(resp, "until: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
@@ -659,8 +538,8 @@ cw_api_audit_log(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	int64_t since = 0, d;
 	page_req p;
 
-	if (!query_arg(req, "object", &object, resp) ||
-	    !query_arg(req, "since", &since_s, resp) ||
+	if (!cw_http_query_arg(req, "object", &object, resp) ||
+	    !cw_http_query_arg(req, "since", &since_s, resp) ||
 	    !page_args(req, &p, resp))
 		return;
 	/* as `certward audit log --since`: a duration back from now, or a
@@ -690,9 +569,9 @@ cw_api_audit_verify(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	json_t *j, *report = NULL;
 	cw_rc rc;
 
-	if ((j = body_object(req, allowed, true, resp)) == NULL)
+	if ((j = cw_http_body_object(req, allowed, true, resp)) == NULL)
 		return;
-	if (!member_str(j, "checkpoint", false, &cp, resp))
+	if (!cw_http_member_str(j, "checkpoint", false, &cp, resp))
 		goto out;
 	rc = cw_audit_verify_log(ctx->engine, cp, &report, &err);
 	if (rc == CW_ERR_NONCOMPLIANT) {
@@ -721,7 +600,7 @@ cw_api_audit_checkpoint(cw_http_ctx *ctx, cw_http_req *req,
 	char *text = NULL;
 	cw_actor a;
 
-	if ((j = body_object(req, allowed, true, resp)) == NULL)
+	if ((j = cw_http_body_object(req, allowed, true, resp)) == NULL)
 		return;
 	actor_of(req, &a);
 	if (cw_audit_checkpoint(ctx->engine, &a, &text, &err) != CW_OK) {

@@ -23,91 +23,7 @@ actor_of(const cw_http_req *req, const char *origin, cw_actor *a)
 	a->channel = "rest";
 }
 
-/*
- * Parses the body as one JSON object whose members are all in `allowed`
- * (an allow-list: an unknown member is a client mistake worth telling).
- * NULL after filling resp with the problem.
- */
-static json_t *
-body_object(const cw_http_req *req, const char *const *allowed,
-    cw_http_resp *resp)
-{
-	json_error_t je;
-	json_t *j, *v;
-	const char *k;
-	char detail[256];
-	size_t i;
-	bool ok;
 
-	if (req->content_type == NULL ||
-	    strncmp(req->content_type, "application/json", 16) != 0 ||
-	    (req->content_type[16] != '\0' && req->content_type[16] != ';')) {
-		cw_http_problem(resp, 415, "unsupported-media-type",
-		    "Unsupported media type",
-		    "send Content-Type: application/json", NULL);
-		return NULL;
-	}
-	j = json_loadb((const char *)req->body, req->body_len,
-	    JSON_REJECT_DUPLICATES, &je);
-	if (j == NULL) {
-		snprintf(detail, sizeof(detail), "malformed JSON at line %d "
-		    "column %d: %s", je.line, je.column, je.text);
-		cw_http_problem(resp, 400, "malformed-json", "Malformed JSON",
-		    detail, NULL);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		cw_http_problem(resp, 400, "bad-request", "Bad request",
-		    "the body must be a JSON object", NULL);
-		return NULL;
-	}
-	json_object_foreach(j, k, v) {
-		ok = false;
-		for (i = 0; allowed[i] != NULL && !ok; i++)
-			ok = strcmp(allowed[i], k) == 0;
-		if (!ok) {
-			char name[64];
-
-			cw_escape((const uint8_t *)k, strlen(k), name,
-			    sizeof(name));
-			snprintf(detail, sizeof(detail), "unknown member "
-			    "\"%s\"", name);
-			json_decref(j);
-			cw_http_problem(resp, 400, "bad-request",
-			    "Bad request", detail, NULL);
-			return NULL;
-		}
-	}
-	return j;
-}
-
-/* A string member: *out borrowed from j; false (problem set) when the
- * member is of another type, or missing when required. */
-static bool
-member_str(json_t *j, const char *name, bool required, const char **out,
-    cw_http_resp *resp)
-{
-	json_t *v = json_object_get(j, name);
-	char detail[128];
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (!required)
-			return true;
-		snprintf(detail, sizeof(detail), "\"%s\" is required", name);
-	} else if (!json_is_string(v) || json_string_length(v) == 0 ||
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		snprintf(detail, sizeof(detail), "\"%s\" must be a non-empty "
-		    "string", name);
-	} else {
-		*out = json_string_value(v);
-		return true;
-	}
-	cw_http_problem(resp, 400, "bad-request", "Bad request", detail,
-	    NULL);
-	return false;
-}
 
 static json_t *
 outcome_json(const cw_outcome *o)
@@ -167,28 +83,6 @@ bad:
 	return false;
 }
 
-/* The {serial} segment: 1..40 lower-case hex digits, no leading zero. */
-static bool
-param_serial(const cw_http_req *req, char serial[SERIAL_HEX_MAX + 1],
-    cw_http_resp *resp)
-{
-	size_t i;
-
-	if (req->param_len == 0 || req->param_len > SERIAL_HEX_MAX ||
-	    req->param[0] == '0')
-		goto bad;
-	for (i = 0; i < req->param_len; i++)
-		if (!((req->param[i] >= '0' && req->param[i] <= '9') ||
-		    (req->param[i] >= 'a' && req->param[i] <= 'f')))
-			goto bad;
-	memcpy(serial, req->param, req->param_len);
-	serial[req->param_len] = '\0';
-	return true;
-bad:
-	cw_http_problem(resp, 404, "not-found", "Not found",
-	    "no certificate with that serial (lower-case hex)", NULL);
-	return false;
-}
 
 void
 cw_api_submit(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
@@ -203,13 +97,13 @@ cw_api_submit(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	const char *tmpl, *svc, *csr, *origin, *renew;
 
 	memset(&o, 0, sizeof(o));
-	if ((j = body_object(req, allowed, resp)) == NULL)
+	if ((j = cw_http_body_object(req, allowed, false, resp)) == NULL)
 		return;
-	if (!member_str(j, "template", true, &tmpl, resp) ||
-	    !member_str(j, "service", true, &svc, resp) ||
-	    !member_str(j, "csr", true, &csr, resp) ||
-	    !member_str(j, "origin", false, &origin, resp) ||
-	    !member_str(j, "renew", false, &renew, resp))
+	if (!cw_http_member_str(j, "template", true, &tmpl, resp) ||
+	    !cw_http_member_str(j, "service", true, &svc, resp) ||
+	    !cw_http_member_str(j, "csr", true, &csr, resp) ||
+	    !cw_http_member_str(j, "origin", false, &origin, resp) ||
+	    !cw_http_member_str(j, "renew", false, &renew, resp))
 		goto out;
 	if (origin != NULL && strcmp(origin, "human") != 0 &&
 	    strcmp(origin, "automation") != 0) {
@@ -293,9 +187,9 @@ decide(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp, bool approve)
 	if (!param_id(req, &id, resp))
 		return;
 	if (req->body_len > 0 || !approve) {
-		if ((j = body_object(req, allowed, resp)) == NULL)
+		if ((j = cw_http_body_object(req, allowed, false, resp)) == NULL)
 			return;
-		if (!member_str(j, "comment", !approve, &comment, resp))
+		if (!cw_http_member_str(j, "comment", !approve, &comment, resp))
 			goto out;
 	}
 	actor_of(req, "human", &a);
@@ -332,27 +226,6 @@ cw_api_request_reject(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	decide(ctx, req, resp, false);
 }
 
-/* A query argument, bounded; false (problem set) when too long. */
-static bool
-query_arg(const cw_http_req *req, const char *name, const char **out,
-    cw_http_resp *resp)
-{
-	const char *v = req->query(req->conn, name);
-	char detail[96];
-
-	*out = NULL;
-	if (v == NULL || *v == '\0')
-		return true;
-	if (strlen(v) > CW_HTTP_QUERY_MAX) {
-		snprintf(detail, sizeof(detail), "query argument %s is too "
-		    "long", name);
-		cw_http_problem(resp, 400, "bad-request", "Bad request",
-		    detail, NULL);
-		return false;
-	}
-	*out = v;
-	return true;
-}
 
 void
 cw_api_cert_list(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
@@ -367,11 +240,11 @@ cw_api_cert_list(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	bool ok;
 
 	memset(&f, 0, sizeof(f));
-	if (!query_arg(req, "service", &f.service, resp) ||
-	    !query_arg(req, "template", &f.template_name, resp) ||
-	    !query_arg(req, "status", &f.status, resp) ||
-	    !query_arg(req, "expiring", &expiring, resp) ||
-	    !query_arg(req, "limit", &limit, resp))
+	if (!cw_http_query_arg(req, "service", &f.service, resp) ||
+	    !cw_http_query_arg(req, "template", &f.template_name, resp) ||
+	    !cw_http_query_arg(req, "status", &f.status, resp) ||
+	    !cw_http_query_arg(req, "expiring", &expiring, resp) ||
+	    !cw_http_query_arg(req, "limit", &limit, resp))
 		return;
 	if (f.status != NULL) {
 		for (i = 0, ok = false; statuses[i] != NULL && !ok; i++)
@@ -408,7 +281,7 @@ cw_api_cert_get(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	char serial[SERIAL_HEX_MAX + 1];
 	json_t *j = NULL;
 
-	if (!param_serial(req, serial, resp))
+	if (!cw_http_param_serial(req, serial, resp))
 		return;
 	if (cw_cert_show(ctx->engine, serial, &j, &err) != CW_OK) {
 		cw_http_problem_err(resp, &err);
@@ -425,7 +298,7 @@ cw_api_cert_pem(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	uint8_t *pem = NULL;
 	size_t len = 0;
 
-	if (!param_serial(req, serial, resp))
+	if (!cw_http_param_serial(req, serial, resp))
 		return;
 	if (cw_cert_get(ctx->engine, serial, false, false, &pem, &len,
 	    &err) != CW_OK) {
@@ -451,11 +324,11 @@ cw_api_cert_revoke(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	int code;
 	cw_rc rc;
 
-	if (!param_serial(req, serial, resp))
+	if (!cw_http_param_serial(req, serial, resp))
 		return;
-	if ((j = body_object(req, allowed, resp)) == NULL)
+	if ((j = cw_http_body_object(req, allowed, false, resp)) == NULL)
 		return;
-	if (!member_str(j, "reason", true, &reason, resp))
+	if (!cw_http_member_str(j, "reason", true, &reason, resp))
 		goto out;
 	/* RFC 5280 5.3.1; removeFromCRL (8) is not a reason to revoke */
 	code = cw_crl_reason_from_name(reason);

@@ -108,7 +108,11 @@ def test_sighup_reloads_policy(srv):
     p = policy_path(srv.d)
     write(p, with_extra_template(read(p), "extra-tls"))
     srv.proc.send_signal(signal.SIGHUP)
-    wait_for(lambda: len(reload_starts(srv)) == 2,
+    # replaced means the new workers started and the old ones are gone
+    # (until an old worker exits it may still answer with the old policy)
+    wait_for(lambda: len(reload_starts(srv)) == 2 and len(
+        [e for e in log_events(srv, "worker-exit")
+         if e.get("reason") == "replaced"]) == 2,
              "both workers replaced", srv)
     assert log_events(srv, "reload") and not log_events(srv,
                                                         "reload-refused")
