@@ -146,7 +146,7 @@ cw_crl_generate(cw_engine *e, uint8_t **der, size_t *len, cw_err *err)
 	}
 	for (i = 0; i < 7 && nb[i] == 0; i++)
 		;
-	CW_TRY(cw_crl_make(e->issuing, e->issuing_key, l.items, l.n, now - 60,
+	CW_TRY(cw_engine_sign_crl(e, l.items, l.n, now - 60,
 	    now + e->cfg.crl_next_update, nb + i, (size_t)(8 - i), &crl, err));
 	olen = i2d_X509_CRL(crl, &out);
 	CW_ENSURE_OSSL(olen > 0, "cannot encode the CRL");

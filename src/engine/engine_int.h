@@ -11,6 +11,7 @@
 #include "config.h"
 #include "../x509/csr.h"
 #include "engine.h"
+#include "sign.h"
 
 struct cw_engine {
 	char *data_dir;
@@ -18,7 +19,9 @@ struct cw_engine {
 	cw_policy *policy;
 	cw_store *store;
 	X509 *issuing;        /* issuing CA certificate */
-	EVP_PKEY *issuing_key;
+	EVP_PKEY *issuing_key; /* NULL once a signer is attached (sign.c) */
+	cw_signer signer;      /* used when has_signer */
+	bool has_signer;
 	X509 *root;           /* root certificate (may equal issuing) */
 	EVP_PKEY *audit_key;  /* NULL unless needed (checkpoint) */
 	char issuing_name[512];

@@ -1,0 +1,96 @@
+/*
+ * sign.c - the engine's signing operations, in process with the loaded
+ * issuing key, or through an attached signer (sign.h).
+ */
+#include "engine_int.h"
+
+#include <openssl/evp.h>
+
+#include "../x509/cert_build.h"
+
+void
+cw_engine_set_signer(cw_engine *e, const cw_signer *s)
+{
+	if (s == NULL) {
+		e->has_signer = false;
+		return;
+	}
+	e->signer = *s;
+	e->has_signer = true;
+	/* the key is now somebody else's: keep no copy in this process */
+	EVP_PKEY_free(e->issuing_key);
+	e->issuing_key = NULL;
+}
+
+const char *
+cw_engine_sign_md(const cw_engine *e)
+{
+	/* from the certificate, so that it is known without the key */
+	EVP_PKEY *k = X509_get0_pubkey(e->issuing);
+	int bits;
+
+	if (k == NULL)
+		return "SHA256";
+	bits = EVP_PKEY_get_bits(k);
+	if (EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448"))
+		return NULL;
+	if (EVP_PKEY_is_a(k, "EC"))
+		return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
+	return bits >= 7680 ? "SHA384" : "SHA256";
+}
+
+static cw_rc
+need_key(const cw_engine *e, cw_err *err)
+{
+	if (e->issuing_key == NULL)
+		return cw_err_set(err, CW_ERR_INTERNAL, "the issuing key is "
+		    "not loaded in this process and no signer is attached");
+	return CW_OK;
+}
+
+cw_rc
+cw_engine_sign_cert(cw_engine *e, const char *tmpl, const cw_cert_profile *p,
+    const uint8_t *spki, size_t spki_len, X509 **out, cw_err *err)
+{
+	cw_rc rc;
+
+	if (e->has_signer)
+		return e->signer.sign_cert(e->signer.ctx, tmpl, p, spki,
+		    spki_len, out, err);
+	if ((rc = need_key(e, err)) != CW_OK)
+		return rc;
+	return cw_cert_issue_spki(p, spki, spki_len, e->issuing,
+	    e->issuing_key, out, err);
+}
+
+cw_rc
+cw_engine_sign_crl(cw_engine *e, const cw_revoked *rev, size_t n_rev,
+    int64_t this_update, int64_t next_update, const uint8_t *number,
+    size_t number_len, X509_CRL **out, cw_err *err)
+{
+	cw_rc rc;
+
+	if (e->has_signer)
+		return e->signer.sign_crl(e->signer.ctx, rev, n_rev,
+		    this_update, next_update, number, number_len, out, err);
+	if ((rc = need_key(e, err)) != CW_OK)
+		return rc;
+	return cw_crl_make(e->issuing, e->issuing_key, rev, n_rev,
+	    this_update, next_update, number, number_len, out, err);
+}
+
+cw_rc
+cw_engine_sign_ocsp(cw_engine *e, const cw_ocsp_req *req,
+    const cw_ocsp_status *st, int64_t this_update, int64_t next_update,
+    uint8_t **der, size_t *len, cw_err *err)
+{
+	cw_rc rc;
+
+	if (e->has_signer)
+		return e->signer.sign_ocsp(e->signer.ctx, req, st,
+		    this_update, next_update, der, len, err);
+	if ((rc = need_key(e, err)) != CW_OK)
+		return rc;
+	return cw_ocsp_response_build(req, st, e->issuing, e->issuing_key,
+	    NULL, this_update, next_update, der, len, err);
+}
