@@ -119,6 +119,11 @@ json_t *cli_csr_json(const cw_csr *csr);
 
 /* Prints a JSON value on stdout followed by a newline; steals the ref. */
 void cli_print_json(json_t *j);
+/* Prints a JSON array one element at a time, formatted as cli_print_json
+ * would print the whole array: *n counts the elements printed so far
+ * (start at 0); cli_json_array_end closes the array. */
+void cli_json_array_item(size_t *n, const json_t *j);
+void cli_json_array_end(size_t n);
 
 /* Human lines for violations: "  [rule] message". */
 void cli_print_violations(FILE *f, const cw_violations *v);

@@ -249,6 +249,34 @@ cli_print_json(json_t *j)
 }
 
 void
+cli_json_array_item(size_t *n, const json_t *j)
+{
+	char *s, *p;
+
+	s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s == NULL) {
+		fprintf(stderr, "certward: out of memory\n");
+		return;
+	}
+	fputs(*n == 0 ? "[\n  " : ",\n  ", stdout);
+	/* nest the element one level: JSON strings hold no raw newline, so
+	 * every newline in the text starts a line of the element */
+	for (p = s; *p != '\0'; p++) {
+		fputc(*p, stdout);
+		if (*p == '\n')
+			fputs("  ", stdout);
+	}
+	free(s);
+	(*n)++;
+}
+
+void
+cli_json_array_end(size_t n)
+{
+	fputs(n == 0 ? "[]\n" : "\n]\n", stdout);
+}
+
+void
 cli_print_violations(FILE *f, const cw_violations *v)
 {
 	size_t i;

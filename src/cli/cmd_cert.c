@@ -18,6 +18,36 @@ enum {
 	OPT_AS, OPT_LIMIT,
 };
 
+typedef struct list_print {
+	bool json;
+	size_t n;
+} list_print;
+
+static bool
+list_row(json_t *x, void *arg)
+{
+	list_print *lp = arg;
+	json_t *s0;
+
+	if (lp->json) {
+		cli_json_array_item(&lp->n, x);
+		return true;
+	}
+	s0 = json_array_get(json_object_get(x, "sans"), 0);
+	printf("%-34s %-10s %-14s %-14s %-20s %s%s\n",
+	    json_string_value(json_object_get(x, "serial")),
+	    json_string_value(json_object_get(x, "status")),
+	    json_string_value(json_object_get(x, "service")),
+	    json_string_value(json_object_get(x, "template")),
+	    json_string_value(json_object_get(x, "not_after")),
+	    s0 ? json_string_value(json_object_get(s0, "value")) :
+	    json_string_value(json_object_get(x, "subject")),
+	    json_is_true(json_object_get(x, "renewal_due")) ?
+	    "  (renewal due)" : "");
+	lp->n++;
+	return true;
+}
+
 int
 cw_cmd_cert_list(cw_cli *cli, int argc, char **argv)
 {
@@ -37,8 +67,7 @@ cw_cmd_cert_list(cw_cli *cli, int argc, char **argv)
 	bool json = false;
 	cw_engine *e = NULL;
 	cw_err err = CW_ERR_INIT;
-	json_t *arr = NULL, *x;
-	size_t i;
+	list_print lp;
 	int c, st;
 
 	memset(&f, 0, sizeof(f));
@@ -74,31 +103,22 @@ cw_cmd_cert_list(cw_cli *cli, int argc, char **argv)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
 		return st;
-	if (cw_cert_list(e, &f, &arr, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(arr));
-	} else {
+	lp.json = json;
+	lp.n = 0;
+	if (!json)
 		printf("%-34s %-10s %-14s %-14s %-20s %s\n", "SERIAL", "STATUS",
 		    "SERVICE", "TEMPLATE", "NOT AFTER", "NAMES");
-		json_array_foreach(arr, i, x) {
-			json_t *s0 = json_array_get(json_object_get(x, "sans"), 0);
-
-			printf("%-34s %-10s %-14s %-14s %-20s %s%s\n",
-			    json_string_value(json_object_get(x, "serial")),
-			    json_string_value(json_object_get(x, "status")),
-			    json_string_value(json_object_get(x, "service")),
-			    json_string_value(json_object_get(x, "template")),
-			    json_string_value(json_object_get(x, "not_after")),
-			    s0 ? json_string_value(json_object_get(s0, "value")) :
-			    json_string_value(json_object_get(x, "subject")),
-			    json_is_true(json_object_get(x, "renewal_due")) ?
-			    "  (renewal due)" : "");
-		}
-		printf("%zu certificate%s\n", json_array_size(arr),
-		    json_array_size(arr) == 1 ? "" : "s");
+	/* row by row: a full listing of a million certificates must not be
+	 * collected in memory first */
+	if (cw_cert_each(e, &f, list_row, &lp, &err) != CW_OK) {
+		if (json && lp.n > 0)
+			cli_json_array_end(lp.n);
+		st = cli_fail(cli, &err);
+	} else if (json) {
+		cli_json_array_end(lp.n);
+	} else {
+		printf("%zu certificate%s\n", lp.n, lp.n == 1 ? "" : "s");
 	}
-	json_decref(arr);
 	cw_engine_close(e);
 	return st;
 }

@@ -179,6 +179,12 @@ cw_rc cw_exception_list(cw_engine *e, bool all, json_t **out, cw_err *err)
 /* f->now is set to the engine's clock. */
 cw_rc cw_cert_list(cw_engine *e, cw_cert_filter *f, json_t **out,
     cw_err *err) CW_MUST_USE;
+/* The same rows one at a time, as the store returns them, so that a full
+ * listing of a large inventory needs memory for one row only.  The row is
+ * borrowed for the call; returning false stops the listing. */
+typedef bool (*cw_cert_row_fn)(json_t *row, void *arg);
+cw_rc cw_cert_each(cw_engine *e, cw_cert_filter *f, cw_cert_row_fn fn,
+    void *arg, cw_err *err) CW_MUST_USE;
 cw_rc cw_audit_log(cw_engine *e, const char *object, int64_t since,
     json_t **out, cw_err *err) CW_MUST_USE;
 

@@ -145,33 +145,63 @@ out:
 }
 
 typedef struct cert_ctx {
-	json_t *arr;
+	cw_cert_row_fn fn;
+	void *arg;
 	int64_t now;
+	bool oom;
 } cert_ctx;
 
 static bool
 cert_cb(const cw_cert_rec *c, void *arg)
 {
 	cert_ctx *l = arg;
+	json_t *row = cw_cert_rec_json(c, l->now);
+	bool more;
 
-	json_array_append_new(l->arr, cw_cert_rec_json(c, l->now));
-	return true;
+	if (row == NULL) {
+		l->oom = true;
+		return false;
+	}
+	more = l->fn(row, l->arg);
+	json_decref(row);
+	return more;
+}
+
+cw_rc
+cw_cert_each(cw_engine *e, cw_cert_filter *f, cw_cert_row_fn fn, void *arg,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cert_ctx c;
+
+	c.fn = fn;
+	c.arg = arg;
+	c.oom = false;
+	c.now = f->now = cw_engine_now(e);
+	CW_TRY(cw_store_cert_each(e->store, f, cert_cb, &c, err));
+	CW_ENSURE(!c.oom, CW_ERR_NOMEM, "out of memory listing certificates");
+out:
+	return rc;
+}
+
+static bool
+append_row(json_t *row, void *arg)
+{
+	return json_array_append(arg, row) == 0;
 }
 
 cw_rc
 cw_cert_list(cw_engine *e, cw_cert_filter *f, json_t **out, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	cert_ctx c;
+	json_t *arr = json_array();
 
-	c.now = f->now = cw_engine_now(e);
-	c.arr = json_array();
-	CW_ENSURE_MEM(c.arr);
-	CW_TRY(cw_store_cert_each(e->store, f, cert_cb, &c, err));
-	*out = c.arr;
-	c.arr = NULL;
+	CW_ENSURE_MEM(arr);
+	CW_TRY(cw_cert_each(e, f, append_row, arr, err));
+	*out = arr;
+	arr = NULL;
 out:
-	json_decref(c.arr);
+	json_decref(arr);
 	return rc;
 }
 

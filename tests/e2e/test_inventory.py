@@ -150,6 +150,24 @@ def test_list_expiring_1d_excludes_month_long(inv):
     assert not got & names(inv, "w_ec", "w_rsa", "a_384", "a_cs"), got
 
 
+def test_list_json_streamed_is_the_same_document(inv):
+    """The JSON listing is printed row by row; it is still one JSON array,
+    indented like every other --json output, with a count line in the text
+    form and an empty array when nothing matches."""
+    r = inv("cert", "list", "--json", rc=0)
+    lst = json.loads(r.stdout)
+    assert r.stdout.startswith("[\n  {\n    \"") and r.stdout.endswith("}\n]\n")
+    assert len(lst) == len(ALL)
+    one = inv("cert", "list", "--json", "--limit", "1", rc=0)
+    assert json.loads(one.stdout) == lst[:1]
+    none = inv("cert", "list", "--json", "--service", "no-such", rc=0)
+    assert none.stdout == "[]\n"
+    text = inv("cert", "list", rc=0).stdout
+    assert text.rstrip().endswith("%d certificates" % len(ALL)), text
+    assert inv("cert", "list", "--service", "no-such",
+               rc=0).stdout.rstrip().endswith("0 certificates")
+
+
 def test_list_text(inv):
     """The text listing names every certificate."""
     r = inv("cert", "list", rc=0)
