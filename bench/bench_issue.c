@@ -8,8 +8,9 @@
  *       For each DIR (fresh, one per repeat): N new CSRs, then in blocks
  *       of 1,000 that alternate (the machines are shared and noisy):
  *         storage off: cw_csr_parse + cw_policy_eval + the certificate
- *           built as issue.c builds it (cw_cert_issue, same profile) +
- *           i2d_X509, no database;
+ *           built as issue.c builds it (cw_cert_issue_spki, as the
+ *           in-process signer of sign.c, same profile) + i2d_X509, no
+ *           database;
  *         durable: cw_request_submit_many in groups of GROUP (gate,
  *           inventory and key-reuse checks, request, certificate and
  *           audit events committed, WAL synchronous=FULL).
@@ -44,6 +45,7 @@
 
 #include "engine/config.h"
 #include "engine/engine.h"
+#include "engine/sign.h"
 #include "policy/policy.h"
 #include "policy/policy_eval.h"
 #include "x509/cert_build.h"
@@ -237,19 +239,6 @@ free_issuer(issuer *is)
 	EVP_PKEY_free(is->key);
 }
 
-/* issue.c's fit_key_usage: no (data|key)Encipherment for non-RSA keys */
-static uint32_t
-fit_ku(uint32_t ku, cw_key_type kt)
-{
-	if (kt != CW_KEYT_RSA && kt != CW_KEYT_RSA_PSS)
-		ku &= ~(uint32_t)(CW_KU_KEY_ENCIPHERMENT |
-		    CW_KU_DATA_ENCIPHERMENT);
-	if (kt != CW_KEYT_EC)
-		ku &= ~(uint32_t)(CW_KU_KEY_AGREEMENT | CW_KU_ENCIPHER_ONLY |
-		    CW_KU_DECIPHER_ONLY);
-	return ku;
-}
-
 /* One CSR to DER certificate, as cw_request_submit + cw_engine_issue do it
  * apart from the store and the audit log. */
 static size_t
@@ -338,16 +327,18 @@ issue_no_store(const issuer *is, const uint8_t *in, size_t in_len)
 	p.n_subject = n_subj;
 	p.sans = sans;
 	p.n_sans = csr->n_sans;
-	p.key_usage = fit_ku(t->key_usage, csr->key.type);
+	p.key_usage = cw_key_usage_fit(t->key_usage, csr->key.type);
 	p.eku = t->eku;
 	p.n_eku = t->n_eku;
 	p.crl_url = crl;
 	p.ocsp_url = ocsp;
 	p.ca_issuers_url = aia;
-	p.md = "SHA256"; /* issue.c's issuer_md for a P-256 issuing key */
-	if (cw_cert_issue(&p, csr->key.pkey, is->cert, is->key, &cert,
-	    &err) != CW_OK)
-		die("cw_cert_issue", &err);
+	p.md = "SHA256"; /* cw_engine_sign_md for a P-256 issuing key */
+	/* as the engine's in-process signer does (sign.c): the CSR's SPKI
+	 * copied into the certificate */
+	if (cw_cert_issue_spki(&p, csr->spki, csr->spki_len, is->cert, is->key,
+	    &cert, &err) != CW_OK)
+		die("cw_cert_issue_spki", &err);
 	der_len = i2d_X509(cert, &der);
 	if (der_len <= 0)
 		die("i2d_X509", NULL);

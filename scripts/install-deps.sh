@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   gcc clang meson ninja-build pkg-config
   libssl-dev libyaml-dev libjansson-dev libidn2-dev libcmocka-dev libsqlite3-dev sqlite3
-  libmicrohttpd-dev
+  libmicrohttpd-dev libseccomp-dev
   libclang-rt-14-dev
   openssl python3 python3-pytest python3-cryptography
 )

@@ -2,7 +2,6 @@
  * cmd_admin.c - `certward init`, `ca show`, `user ...`, `service ...` and
  * `exception ...`: adapters over the engine for the people who run the CA.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,67 +9,45 @@
 #include "common/util.h"
 #include "engine/engine.h"
 
-enum {
-	OPT_POLICY = 256, OPT_BASE, OPT_CAALG, OPT_IMPORT, OPT_ROOTOUT,
-	OPT_ADMIN, OPT_JSON, OPT_HELP, OPT_AS, OPT_ROLE, OPT_OWNER,
-	OPT_CONTACT, OPT_ROOT, OPT_PEM, OPT_TEMPLATE, OPT_SERVICE, OPT_RULE,
-	OPT_UNTIL, OPT_REASON, OPT_ALL, OPT_ORG,
-};
-
-#define AS_OPT {"as", required_argument, NULL, OPT_AS}
-#define JSON_OPT {"json", no_argument, NULL, OPT_JSON}
-#define HELP_OPT {"help", no_argument, NULL, OPT_HELP}
-#define END_OPT {NULL, 0, NULL, 0}
+enum { OPT_ROLE = 1 };
 
 int
 cw_cmd_init(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"policy", required_argument, NULL, OPT_POLICY},
-		{"base-url", required_argument, NULL, OPT_BASE},
-		{"ca-alg", required_argument, NULL, OPT_CAALG},
-		{"import-ca", required_argument, NULL, OPT_IMPORT},
-		{"root-key-out", required_argument, NULL, OPT_ROOTOUT},
-		{"admin", required_argument, NULL, OPT_ADMIN},
-		{"org", required_argument, NULL, OPT_ORG},
-		JSON_OPT, HELP_OPT, END_OPT,
-	};
+	cli_ctx x = CLI_CTX_INIT("init", NULL);
 	cw_init_opts o;
-	cw_err err = CW_ERR_INIT;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("policy", &o.policy_path),
+		CLI_STR_OPT("base-url", &o.base_url),
+		CLI_STR_OPT("ca-alg", &o.ca_alg),
+		CLI_STR_OPT("import-ca", &o.import_cert),
+		CLI_STR_OPT("root-key-out", &o.root_key_out),
+		CLI_STR_OPT("admin", &o.admin),
+		CLI_STR_OPT("org", &o.org),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
 	json_t *sum = NULL;
-	bool json = false;
-	int c;
 
 	memset(&o, 0, sizeof(o));
 	o.data_dir = cli->data_dir;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_POLICY: o.policy_path = optarg; break;
-		case OPT_BASE: o.base_url = optarg; break;
-		case OPT_CAALG: o.ca_alg = optarg; break;
-		case OPT_IMPORT: o.import_cert = optarg; break;
-		case OPT_ROOTOUT: o.root_key_out = optarg; break;
-		case OPT_ADMIN: o.admin = optarg; break;
-		case OPT_ORG: o.org = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "init", NULL);
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
+	if (cli_parse(cli, argc, argv, opts, &x) < 0)
+		return x.status;
 	/* --import-ca CERT KEY takes two values */
 	if (o.import_cert != NULL) {
-		if (optind >= argc)
+		if (x.argc == 0)
 			return cli_usage(cli, "--import-ca needs CERT and KEY");
-		o.import_key = argv[optind++];
+		o.import_key = x.argv[0];
+		x.argc--;
+		x.argv++;
 		if (o.root_key_out != NULL || o.ca_alg != NULL)
 			return cli_usage(cli, "--import-ca does not mix with "
 			    "--ca-alg or --root-key-out");
 	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (cw_engine_init(&o, &sum, &err) != CW_OK)
-		return cli_fail(cli, &err);
-	if (json) {
+	if (!cli_no_args(cli, &x))
+		return x.status;
+	if (cw_engine_init(&o, &sum, &x.err) != CW_OK)
+		return cli_fail(cli, &x.err);
+	if (x.json) {
 		cli_print_json(sum);
 		return CW_EXIT_OK;
 	}
@@ -105,40 +82,26 @@ cw_cmd_init(cw_cli *cli, int argc, char **argv)
 int
 cw_cmd_ca_show(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"root", no_argument, NULL, OPT_ROOT},
-		{"pem", no_argument, NULL, OPT_PEM},
-		JSON_OPT, HELP_OPT, END_OPT,
+	cli_ctx x = CLI_CTX_INIT("ca", "show");
+	bool root = false, pem = false;
+	const cli_opt opts[] = {
+		CLI_FLAG_OPT("root", &root),
+		CLI_FLAG_OPT("pem", &pem),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	bool root = false, pem = false, json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
 	char *text = NULL;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ROOT: root = true; break;
-		case OPT_PEM: pem = true; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "ca", "show");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_ca_pem(e, root, &text, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (pem) {
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 || !cli_no_args(cli, &x) ||
+	    !cli_open(cli, &x))
+		return x.status;
+	rc = cw_ca_pem(x.e, root, &text, &x.err);
+	if (rc == CW_OK && pem)
 		fputs(text, stdout);
-	} else {
-		st = cli_print_cert_summary(text, json);
-	}
+	else if (rc == CW_OK)
+		x.status = cli_print_cert_summary(text, x.json);
 	free(text);
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 /* --- users ------------------------------------------------------------------ */
@@ -146,108 +109,87 @@ cw_cmd_ca_show(cw_cli *cli, int argc, char **argv)
 int
 cw_cmd_user_add(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"role", required_argument, NULL, OPT_ROLE}, AS_OPT, HELP_OPT,
-		END_OPT,
+	static const cli_opt opts[] = {
+		CLI_OWN_OPT("role", OPT_ROLE), CLI_AS_OPT, CLI_HELP_OPT,
+		CLI_END_OPT,
 	};
-	const char *roles[16], *as = NULL;
+	cli_ctx x = CLI_CTX_INIT("user", "add");
+	const char *roles[16];
 	size_t n = 0;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
-	int c, st;
+	cw_rc rc;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ROLE:
-			if (n == 16)
-				return cli_usage(cli, "at most 16 roles");
-			roles[n++] = optarg;
-			break;
-		case OPT_AS: as = optarg; break;
-		case OPT_HELP: return cli_help(cli, "user", "add");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
+	while ((c = cli_parse(cli, argc, argv, opts, &x)) == OPT_ROLE) {
+		if (n == 16)
+			return cli_usage(cli, "at most 16 roles");
+		roles[n++] = x.arg;
 	}
-	if (optind + 1 != argc || n == 0)
+	if (c < 0)
+		return x.status;
+	if (x.argc != 1 || n == 0)
 		return cli_usage(cli, "give one user NAME and at least one --role");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	if (cw_user_add(e, &a, argv[optind], roles, n, &err) != CW_OK)
-		st = cli_fail(cli, &err);
-	else
-		printf("user %s added\n", argv[optind]);
-	cw_engine_close(e);
-	return st;
+	if (!cli_open(cli, &x))
+		return x.status;
+	rc = cw_user_add(x.e, &x.actor, x.argv[0], roles, n, &x.err);
+	if (rc == CW_OK)
+		printf("user %s added\n", x.argv[0]);
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 int
 cw_cmd_user_remove(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { AS_OPT, HELP_OPT, END_OPT };
-	const char *as = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
-	int c, st;
+	static const cli_opt opts[] = { CLI_AS_OPT, CLI_HELP_OPT, CLI_END_OPT };
+	cli_ctx x = CLI_CTX_INIT("user", "remove");
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_AS: as = optarg; break;
-		case OPT_HELP: return cli_help(cli, "user", "remove");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_arg(cli, &x, "give one user NAME") || !cli_open(cli, &x))
+		return x.status;
+	rc = cw_user_remove(x.e, &x.actor, x.argv[0], &x.err);
+	if (rc == CW_OK)
+		printf("user %s removed\n", x.argv[0]);
+	return cli_finish(cli, &x, rc, NULL, NULL);
+}
+
+/* `user list` as text: a user a line with its roles. */
+static void
+user_rows(json_t *arr)
+{
+	json_t *u, *r;
+	size_t i, j;
+
+	json_array_foreach(arr, i, u) {
+		printf("%-24s", json_string_value(json_object_get(u, "name")));
+		json_array_foreach(json_object_get(u, "roles"), j, r)
+			printf("%s%s", j ? ", " : " ", json_string_value(r));
+		printf("\n");
 	}
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give one user NAME");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	if (cw_user_remove(e, &a, argv[optind], &err) != CW_OK)
-		st = cli_fail(cli, &err);
-	else
-		printf("user %s removed\n", argv[optind]);
-	cw_engine_close(e);
-	return st;
+}
+
+/* `user list` and `service list`: all of them, as JSON or text rows. */
+static int
+list(cw_cli *cli, int argc, char **argv, const char *noun,
+    cw_rc (*fn)(cw_engine *, json_t **, cw_err *), cli_text_fn *rows)
+{
+	static const cli_opt opts[] = {
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
+	cli_ctx x = CLI_CTX_INIT(noun, "list");
+	json_t *arr = NULL;
+	cw_rc rc;
+
+	/* (positional arguments are not refused here) */
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 || !cli_open(cli, &x))
+		return x.status;
+	rc = fn(x.e, &arr, &x.err);
+	return cli_finish(cli, &x, rc, arr, rows);
 }
 
 int
 cw_cmd_user_list(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { JSON_OPT, HELP_OPT, END_OPT };
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	json_t *arr = NULL, *u, *r;
-	size_t i, j;
-	int c, st;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "user", "list");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_user_list(e, &arr, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(arr));
-	} else {
-		json_array_foreach(arr, i, u) {
-			printf("%-24s", json_string_value(json_object_get(u,
-			    "name")));
-			json_array_foreach(json_object_get(u, "roles"), j, r)
-				printf("%s%s", j ? ", " : " ", json_string_value(r));
-			printf("\n");
-		}
-	}
-	json_decref(arr);
-	cw_engine_close(e);
-	return st;
+	return list(cli, argc, argv, "user", cw_user_list, user_rows);
 }
 
 /* --- services --------------------------------------------------------------- */
@@ -255,79 +197,52 @@ cw_cmd_user_list(cw_cli *cli, int argc, char **argv)
 int
 cw_cmd_service_add(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"owner", required_argument, NULL, OPT_OWNER},
-		{"contact", required_argument, NULL, OPT_CONTACT},
-		AS_OPT, HELP_OPT, END_OPT,
+	cli_ctx x = CLI_CTX_INIT("service", "add");
+	const char *owner = NULL, *contact = NULL;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("owner", &owner),
+		CLI_STR_OPT("contact", &contact),
+		CLI_AS_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	const char *owner = NULL, *contact = NULL, *as = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OWNER: owner = optarg; break;
-		case OPT_CONTACT: contact = optarg; break;
-		case OPT_AS: as = optarg; break;
-		case OPT_HELP: return cli_help(cli, "service", "add");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc || owner == NULL || contact == NULL)
+	if (cli_parse(cli, argc, argv, opts, &x) < 0)
+		return x.status;
+	if (x.argc != 1 || owner == NULL || contact == NULL)
 		return cli_usage(cli, "give NAME, --owner TEAM and --contact "
 		    "ADDRESS");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	if (cw_service_add(e, &a, argv[optind], owner, contact, &err) != CW_OK)
-		st = cli_fail(cli, &err);
-	else
+	if (!cli_open(cli, &x))
+		return x.status;
+	rc = cw_service_add(x.e, &x.actor, x.argv[0], owner, contact, &x.err);
+	if (rc == CW_OK)
 		printf("service %s added (owner %s, attested now)\n",
-		    argv[optind], owner);
-	cw_engine_close(e);
-	return st;
+		    x.argv[0], owner);
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 static int
 service_change(cw_cli *cli, int argc, char **argv, bool retire)
 {
-	static const struct option opts[] = { AS_OPT, HELP_OPT, END_OPT };
-	const char *as = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
-	int c, st, n = 0;
+	static const cli_opt opts[] = { CLI_AS_OPT, CLI_HELP_OPT, CLI_END_OPT };
+	cli_ctx x = CLI_CTX_INIT("service", retire ? "retire" : "verify");
+	int n = 0;
 	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_AS: as = optarg; break;
-		case OPT_HELP: return cli_help(cli, "service", retire ? "retire" :
-		    "verify");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give one service NAME");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	rc = retire ? cw_service_retire(e, &a, argv[optind], &n, &err) :
-	    cw_service_verify(e, &a, argv[optind], &n, &err);
-	if (rc != CW_OK)
-		st = cli_fail(cli, &err);
-	else if (retire)
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_arg(cli, &x, "give one service NAME") ||
+	    !cli_open(cli, &x))
+		return x.status;
+	rc = retire ? cw_service_retire(x.e, &x.actor, x.argv[0], &n, &x.err) :
+	    cw_service_verify(x.e, &x.actor, x.argv[0], &n, &x.err);
+	if (rc == CW_OK && retire)
 		printf("service %s retired; %d certificate%s revoked "
-		    "(cessationOfOperation)\n", argv[optind], n, n == 1 ? "" :
+		    "(cessationOfOperation)\n", x.argv[0], n, n == 1 ? "" :
 		    "s");
-	else
+	else if (rc == CW_OK)
 		printf("service %s: ownership attested by %s; %d held "
-		    "request%s re-checked\n", argv[optind], a.name, n, n == 1 ?
-		    "" : "s");
-	cw_engine_close(e);
-	return st;
+		    "request%s re-checked\n", x.argv[0], x.actor.name, n,
+		    n == 1 ? "" : "s");
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 int
@@ -342,49 +257,33 @@ cw_cmd_service_retire(cw_cli *cli, int argc, char **argv)
 	return service_change(cli, argc, argv, true);
 }
 
+/* `service list` as text: a header, then a service a line. */
+static void
+service_rows(json_t *arr)
+{
+	json_t *s, *t;
+	size_t i, j;
+
+	printf("%-20s %-16s %-20s %-10s %s\n", "SERVICE", "OWNER",
+	    "ATTESTED", "STATE", "STALE FOR TEMPLATES");
+	json_array_foreach(arr, i, s) {
+		printf("%-20s %-16s %-20.20s %-10s",
+		    json_string_value(json_object_get(s, "name")),
+		    json_string_value(json_object_get(s, "owner")),
+		    json_string_value(json_object_get(s, "verified_at")),
+		    json_is_true(json_object_get(s, "retired")) ?
+		    "retired" : "active");
+		json_array_foreach(json_object_get(s, "stale_for"), j, t)
+			printf("%s%s", j ? ", " : " STALE: ",
+			    json_string_value(t));
+		printf("\n");
+	}
+}
+
 int
 cw_cmd_service_list(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { JSON_OPT, HELP_OPT, END_OPT };
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	json_t *arr = NULL, *s, *t;
-	size_t i, j;
-	int c, st;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "service", "list");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_service_list(e, &arr, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(arr));
-	} else {
-		printf("%-20s %-16s %-20s %-10s %s\n", "SERVICE", "OWNER",
-		    "ATTESTED", "STATE", "STALE FOR TEMPLATES");
-		json_array_foreach(arr, i, s) {
-			printf("%-20s %-16s %-20.20s %-10s",
-			    json_string_value(json_object_get(s, "name")),
-			    json_string_value(json_object_get(s, "owner")),
-			    json_string_value(json_object_get(s, "verified_at")),
-			    json_is_true(json_object_get(s, "retired")) ?
-			    "retired" : "active");
-			json_array_foreach(json_object_get(s, "stale_for"), j, t)
-				printf("%s%s", j ? ", " : " STALE: ",
-				    json_string_value(t));
-			printf("\n");
-		}
-	}
-	json_decref(arr);
-	cw_engine_close(e);
-	return st;
+	return list(cli, argc, argv, "service", cw_service_list, service_rows);
 }
 
 /* --- exceptions ---------------------------------------------------------------- */
@@ -392,132 +291,95 @@ cw_cmd_service_list(cw_cli *cli, int argc, char **argv)
 int
 cw_cmd_exception_add(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"template", required_argument, NULL, OPT_TEMPLATE},
-		{"service", required_argument, NULL, OPT_SERVICE},
-		{"rule", required_argument, NULL, OPT_RULE},
-		{"until", required_argument, NULL, OPT_UNTIL},
-		{"reason", required_argument, NULL, OPT_REASON},
-		AS_OPT, JSON_OPT, HELP_OPT, END_OPT,
-	};
+	cli_ctx x = CLI_CTX_INIT("exception", "add");
 	const char *tmpl = NULL, *svc = NULL, *rule = NULL, *until = NULL;
-	const char *reason = NULL, *as = NULL;
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
+	const char *reason = NULL;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("template", &tmpl),
+		CLI_STR_OPT("service", &svc),
+		CLI_STR_OPT("rule", &rule),
+		CLI_STR_OPT("until", &until),
+		CLI_STR_OPT("reason", &reason),
+		CLI_AS_OPT, CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
 	int64_t when, id;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TEMPLATE: tmpl = optarg; break;
-		case OPT_SERVICE: svc = optarg; break;
-		case OPT_RULE: rule = optarg; break;
-		case OPT_UNTIL: until = optarg; break;
-		case OPT_REASON: reason = optarg; break;
-		case OPT_AS: as = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "exception", "add");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
+	if (cli_parse(cli, argc, argv, opts, &x) < 0)
+		return x.status;
 	if (tmpl == NULL || svc == NULL || rule == NULL || until == NULL ||
-	    reason == NULL || optind != argc)
+	    reason == NULL || x.argc != 0)
 		return cli_usage(cli, "--template, --service, --rule, --until and "
 		    "--reason are required");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (!cw_parse_time(until, cw_engine_now(e), &when)) {
-		cw_engine_close(e);
+	if (!cli_open(cli, &x))
+		return x.status;
+	if (!cw_parse_time(until, cw_engine_now(x.e), &when)) {
+		cw_engine_close(x.e);
 		return cli_usage(cli, "--until '%s': expected YYYY-MM-DD, "
 		    "YYYY-MM-DDTHH:MM:SSZ or a duration such as 30d", until);
 	}
-	cli_actor(&a, as, NULL);
-	if (cw_exception_add(e, &a, tmpl, svc, rule, when, reason, &id, &err) !=
-	    CW_OK)
-		st = cli_fail(cli, &err);
-	else if (json)
+	rc = cw_exception_add(x.e, &x.actor, tmpl, svc, rule, when, reason, &id,
+	    &x.err);
+	if (rc == CW_OK && x.json)
 		cli_print_json(json_pack("{s:I}", "id", (json_int_t)id));
-	else
+	else if (rc == CW_OK)
 		printf("exception %lld: rule %s waived for service %s under "
 		    "template %s\n", (long long)id, rule, svc, tmpl);
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 int
 cw_cmd_exception_revoke(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { AS_OPT, HELP_OPT, END_OPT };
-	const char *as = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
+	static const cli_opt opts[] = { CLI_AS_OPT, CLI_HELP_OPT, CLI_END_OPT };
+	cli_ctx x = CLI_CTX_INIT("exception", "revoke");
 	int64_t id;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_AS: as = optarg; break;
-		case OPT_HELP: return cli_help(cli, "exception", "revoke");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc || !cw_parse_int64(argv[optind], 1, INT64_MAX,
-	    &id))
-		return cli_usage(cli, "give one exception ID (a number)");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	if (cw_exception_revoke(e, &a, id, &err) != CW_OK)
-		st = cli_fail(cli, &err);
-	else
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_id(cli, &x, "give one exception ID (a number)", &id) ||
+	    !cli_open(cli, &x))
+		return x.status;
+	rc = cw_exception_revoke(x.e, &x.actor, id, &x.err);
+	if (rc == CW_OK)
 		printf("exception %lld revoked\n", (long long)id);
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
+}
+
+/* `exception list` as text: an exception a line. */
+static void
+exception_rows(json_t *arr)
+{
+	json_t *ex;
+	size_t i;
+
+	json_array_foreach(arr, i, ex)
+		printf("%-4lld %-16s %-12s %-22s until %s%s  %s\n",
+		    (long long)json_integer_value(json_object_get(ex, "id")),
+		    json_string_value(json_object_get(ex, "template")),
+		    json_string_value(json_object_get(ex, "service")),
+		    json_string_value(json_object_get(ex, "rule")),
+		    json_string_value(json_object_get(ex, "until")),
+		    json_is_true(json_object_get(ex, "revoked")) ?
+		    " (revoked)" : "",
+		    json_string_value(json_object_get(ex, "reason")));
 }
 
 int
 cw_cmd_exception_list(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"all", no_argument, NULL, OPT_ALL}, JSON_OPT, HELP_OPT, END_OPT,
+	cli_ctx x = CLI_CTX_INIT("exception", "list");
+	bool all = false;
+	const cli_opt opts[] = {
+		CLI_FLAG_OPT("all", &all), CLI_JSON_OPT, CLI_HELP_OPT,
+		CLI_END_OPT,
 	};
-	bool json = false, all = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	json_t *arr = NULL, *x;
-	size_t i;
-	int c, st;
+	json_t *arr = NULL;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ALL: all = true; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "exception", "list");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_exception_list(e, all, &arr, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(arr));
-	} else {
-		json_array_foreach(arr, i, x)
-			printf("%-4lld %-16s %-12s %-22s until %s%s  %s\n",
-			    (long long)json_integer_value(json_object_get(x, "id")),
-			    json_string_value(json_object_get(x, "template")),
-			    json_string_value(json_object_get(x, "service")),
-			    json_string_value(json_object_get(x, "rule")),
-			    json_string_value(json_object_get(x, "until")),
-			    json_is_true(json_object_get(x, "revoked")) ?
-			    " (revoked)" : "",
-			    json_string_value(json_object_get(x, "reason")));
-	}
-	json_decref(arr);
-	cw_engine_close(e);
-	return st;
+	/* (positional arguments are not refused here) */
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 || !cli_open(cli, &x))
+		return x.status;
+	rc = cw_exception_list(x.e, all, &arr, &x.err);
+	return cli_finish(cli, &x, rc, arr, exception_rows);
 }

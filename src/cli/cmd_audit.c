@@ -1,5 +1,4 @@
 /* cmd_audit.c - `certward audit log|verify|checkpoint|prove|check-proof`. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,288 +7,217 @@
 #include "common/util.h"
 #include "engine/engine.h"
 
-enum {
-	OPT_OBJECT = 256, OPT_SINCE, OPT_JSON, OPT_HELP, OPT_CHECKPOINT,
-	OPT_OUT, OPT_AS, OPT_KEY,
-};
-
 #define CP_MAX 4096
 
-/* Reads an optional checkpoint file into *text (NULL when not given). */
-static int
-read_cp(cw_cli *cli, const char *path, char **text)
+/* Reads an optional checkpoint file into *text (NULL when not given);
+ * false after printing why it cannot (x->status set). */
+static bool
+read_cp(const cw_cli *cli, cli_ctx *x, const char *path, char **text)
 {
-	cw_err err = CW_ERR_INIT;
 	uint8_t *buf = NULL;
 	size_t len;
 
 	*text = NULL;
 	if (path == NULL)
-		return CW_EXIT_OK;
-	if (cw_read_file(path, CP_MAX, &buf, &len, &err) != CW_OK)
-		return cli_fail(cli, &err);
+		return true;
+	if (cw_read_file(path, CP_MAX, &buf, &len, &x->err) != CW_OK) {
+		x->status = cli_fail(cli, &x->err);
+		return false;
+	}
 	*text = (char *)buf;
-	return CW_EXIT_OK;
+	return true;
+}
+
+/* `audit log` as text: an event a line, its details cut at 160 bytes. */
+static void
+event_rows(json_t *arr)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(arr, i, x) {
+		char *d = json_dumps(json_object_get(x, "details"),
+		    JSON_COMPACT | JSON_SORT_KEYS);
+
+		printf("#%-6lld %s %-18s %-22s by %s: %.160s\n",
+		    (long long)json_integer_value(json_object_get(x, "seq")),
+		    json_string_value(json_object_get(x, "time")),
+		    json_string_value(json_object_get(x, "action")),
+		    json_string_value(json_object_get(x, "object")),
+		    json_string_value(json_object_get(x, "actor")), d ? d : "");
+		free(d);
+	}
 }
 
 int
 cw_cmd_audit_log(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"object", required_argument, NULL, OPT_OBJECT},
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("audit", "log");
 	const char *object = NULL, *since_s = NULL;
-	bool json = false;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("object", &object),
+		CLI_STR_OPT("since", &since_s),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
 	int64_t since = 0;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	json_t *arr = NULL, *x;
-	size_t i;
-	int c, st;
+	json_t *arr = NULL;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OBJECT: object = optarg; break;
-		case OPT_SINCE: since_s = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "audit", "log");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 || !cli_no_args(cli, &x) ||
+	    !cli_open(cli, &x))
+		return x.status;
 	/* --since takes a date, a time, or a duration back from now */
 	if (since_s != NULL) {
 		int64_t d;
 
 		if (cw_parse_duration(since_s, &d))
-			since = cw_engine_now(e) - d;
+			since = cw_engine_now(x.e) - d;
 		else if (!cw_parse_time(since_s, 0, &since)) {
-			cw_engine_close(e);
+			cw_engine_close(x.e);
 			return cli_usage(cli, "--since '%s': expected YYYY-MM-DD, "
 			    "an RFC 3339 UTC time or a duration (24h)", since_s);
 		}
 	}
-	if (cw_audit_log(e, object, since, &arr, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(arr));
-	} else {
-		json_array_foreach(arr, i, x) {
-			char *d = json_dumps(json_object_get(x, "details"),
-			    JSON_COMPACT | JSON_SORT_KEYS);
+	rc = cw_audit_log(x.e, object, since, &arr, &x.err);
+	return cli_finish(cli, &x, rc, arr, event_rows);
+}
 
-			printf("#%-6lld %s %-18s %-22s by %s: %.160s\n",
-			    (long long)json_integer_value(json_object_get(x,
-			    "seq")), json_string_value(json_object_get(x, "time")),
-			    json_string_value(json_object_get(x, "action")),
-			    json_string_value(json_object_get(x, "object")),
-			    json_string_value(json_object_get(x, "actor")),
-			    d ? d : "");
-			free(d);
-		}
-	}
-	json_decref(arr);
-	cw_engine_close(e);
-	return st;
+/* `audit verify` as text: one line for an intact log. */
+static void
+verify_text(json_t *rep)
+{
+	printf("audit log intact: %lld events, head %s",
+	    (long long)json_integer_value(json_object_get(rep, "events")),
+	    json_string_value(json_object_get(rep, "head")));
+	if (json_object_get(rep, "checkpoint"))
+		printf("; consistent with the signed checkpoint of %lld events",
+		    (long long)json_integer_value(json_object_get(
+		    json_object_get(rep, "checkpoint"), "size")));
+	printf("\n");
 }
 
 int
 cw_cmd_audit_verify(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("audit", "verify");
 	const char *cp_path = NULL;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("checkpoint", &cp_path),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
 	char *cp = NULL;
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
 	json_t *rep = NULL;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CHECKPOINT: cp_path = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "audit", "verify");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((st = read_cp(cli, cp_path, &cp)) != CW_EXIT_OK)
-		return st;
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK) {
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 || !cli_no_args(cli, &x) ||
+	    !read_cp(cli, &x, cp_path, &cp))
+		return x.status;
+	if (!cli_open(cli, &x)) {
 		free(cp);
-		return st;
+		return x.status;
 	}
-	if (cw_audit_verify_log(e, cp, &rep, &err) != CW_OK) {
-		if (json)
-			cli_print_json(json_pack("{s:b, s:s}", "intact", 0,
-			    "error", err.msg));
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(rep));
-	} else {
-		printf("audit log intact: %lld events, head %s",
-		    (long long)json_integer_value(json_object_get(rep, "events")),
-		    json_string_value(json_object_get(rep, "head")));
-		if (json_object_get(rep, "checkpoint"))
-			printf("; consistent with the signed checkpoint of %lld "
-			    "events", (long long)json_integer_value(
-			    json_object_get(json_object_get(rep, "checkpoint"),
-			    "size")));
-		printf("\n");
-	}
-	json_decref(rep);
+	rc = cw_audit_verify_log(x.e, cp, &rep, &x.err);
 	free(cp);
-	cw_engine_close(e);
-	return st;
+	/* a tampered log is a verdict too: --json says so on stdout */
+	if (rc != CW_OK && x.json)
+		cli_print_json(json_pack("{s:b, s:s}", "intact", 0, "error",
+		    x.err.msg));
+	return cli_finish(cli, &x, rc, rep, verify_text);
 }
 
 int
 cw_cmd_audit_checkpoint(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"out", required_argument, NULL, OPT_OUT},
-		{"as", required_argument, NULL, OPT_AS},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	cli_ctx x = CLI_CTX_INIT("audit", "checkpoint");
+	const char *out = NULL;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("out", &out),
+		CLI_AS_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	const char *out = NULL, *as = NULL;
 	char *text = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OUT: out = optarg; break;
-		case OPT_AS: as = optarg; break;
-		case OPT_HELP: return cli_help(cli, "audit", "checkpoint");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	if (cw_audit_checkpoint(e, &a, &text, &err) != CW_OK)
-		st = cli_fail(cli, &err);
-	else if (out == NULL)
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 || !cli_no_args(cli, &x) ||
+	    !cli_open(cli, &x))
+		return x.status;
+	rc = cw_audit_checkpoint(x.e, &x.actor, &text, &x.err);
+	if (rc == CW_OK && out == NULL)
 		fputs(text, stdout);
-	else if (cw_write_file(out, text, strlen(text), 0644, true, &err) !=
-	    CW_OK)
-		st = cli_fail(cli, &err);
+	else if (rc == CW_OK)
+		rc = cw_write_file(out, text, strlen(text), 0644, true, &x.err);
 	free(text);
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 int
 cw_cmd_audit_prove(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
-		{"out", required_argument, NULL, OPT_OUT},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("audit", "prove");
 	const char *cp_path = NULL, *out = NULL;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("checkpoint", &cp_path),
+		CLI_STR_OPT("out", &out),
+		CLI_HELP_OPT, CLI_END_OPT,
+	};
 	char *cp = NULL, *text = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
 	json_t *proof = NULL;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CHECKPOINT: cp_path = optarg; break;
-		case OPT_OUT: out = optarg; break;
-		case OPT_HELP: return cli_help(cli, "audit", "prove");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give one certificate SERIAL");
-	if ((st = read_cp(cli, cp_path, &cp)) != CW_EXIT_OK)
-		return st;
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK) {
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_arg(cli, &x, "give one certificate SERIAL") ||
+	    !read_cp(cli, &x, cp_path, &cp))
+		return x.status;
+	if (!cli_open(cli, &x)) {
 		free(cp);
-		return st;
+		return x.status;
 	}
-	if (cw_audit_prove(e, argv[optind], cp, &proof, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else {
-		text = json_dumps(proof, JSON_INDENT(2));
-		if (text == NULL) {
-			st = CW_EXIT_INTERNAL;
-		} else if (out == NULL) {
-			printf("%s\n", text);
-		} else if (cw_write_file(out, text, strlen(text), 0644, true,
-		    &err) != CW_OK) {
-			st = cli_fail(cli, &err);
-		}
-	}
-	free(text);
+	rc = cw_audit_prove(x.e, x.argv[0], cp, &proof, &x.err);
 	free(cp);
-	json_decref(proof);
-	cw_engine_close(e);
-	return st;
+	if (rc == CW_OK && (text = json_dumps(proof, JSON_INDENT(2))) == NULL)
+		x.status = CW_EXIT_INTERNAL;
+	else if (rc == CW_OK && out == NULL)
+		printf("%s\n", text);
+	else if (rc == CW_OK)
+		rc = cw_write_file(out, text, strlen(text), 0644, true, &x.err);
+	free(text);
+	return cli_finish(cli, &x, rc, proof, NULL);
 }
 
 int
 cw_cmd_audit_check_proof(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, OPT_KEY},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("audit", "check-proof");
 	const char *key = NULL;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("key", &key),
+		CLI_HELP_OPT, CLI_END_OPT,
+	};
 	uint8_t *pbuf = NULL, *kbuf = NULL;
 	size_t plen, klen;
 	json_t *proof = NULL;
 	json_error_t jerr;
-	cw_err err = CW_ERR_INIT;
-	int c, st = CW_EXIT_OK;
+	int st = CW_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_KEY: key = optarg; break;
-		case OPT_HELP: return cli_help(cli, "audit", "check-proof");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc || key == NULL)
+	if (cli_parse(cli, argc, argv, opts, &x) < 0)
+		return x.status;
+	if (x.argc != 1 || key == NULL)
 		return cli_usage(cli, "give PROOF and --key AUDIT_PUBLIC_KEY");
-	if (cw_read_file(argv[optind], 1024 * 1024, &pbuf, &plen, &err) !=
-	    CW_OK || cw_read_file(key, 64 * 1024, &kbuf, &klen, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
+	if (cw_read_file(x.argv[0], 1024 * 1024, &pbuf, &plen, &x.err) !=
+	    CW_OK || cw_read_file(key, 64 * 1024, &kbuf, &klen, &x.err) !=
+	    CW_OK) {
+		st = cli_fail(cli, &x.err);
 		goto out;
 	}
 	proof = json_loadb((const char *)pbuf, plen, JSON_REJECT_DUPLICATES,
 	    &jerr);
 	if (proof == NULL) {
-		fprintf(stderr, "%s: %s:%d:%d: %s\n", cli->prog, argv[optind],
+		fprintf(stderr, "%s: %s:%d:%d: %s\n", cli->prog, x.argv[0],
 		    jerr.line, jerr.column, jerr.text);
 		st = CW_EXIT_USAGE;
 		goto out;
 	}
-	if (cw_audit_check_proof(proof, (const char *)kbuf, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
+	if (cw_audit_check_proof(proof, (const char *)kbuf, &x.err) != CW_OK) {
+		st = cli_fail(cli, &x.err);
 		goto out;
 	}
 	printf("proof verified: certificate %s was issued in audit event %lld "

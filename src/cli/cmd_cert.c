@@ -1,5 +1,4 @@
 /* cmd_cert.c - `certward cert list|show|get|revoke` and `certward crl`. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +11,7 @@
 #include "engine/engine.h"
 #include "x509/cert_build.h"
 
-enum {
-	OPT_SERVICE = 256, OPT_TEMPLATE, OPT_STATUS, OPT_EXPIRING, OPT_DUE,
-	OPT_KEYALG, OPT_JSON, OPT_HELP, OPT_CHAIN, OPT_DER, OPT_OUT, OPT_REASON,
-	OPT_AS, OPT_LIMIT,
-};
+enum { OPT_STATUS = 1, OPT_EXPIRING, OPT_LIMIT };
 
 typedef struct list_print {
 	bool json;
@@ -51,130 +46,102 @@ list_row(json_t *x, void *arg)
 int
 cw_cmd_cert_list(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"service", required_argument, NULL, OPT_SERVICE},
-		{"template", required_argument, NULL, OPT_TEMPLATE},
-		{"status", required_argument, NULL, OPT_STATUS},
-		{"expiring", required_argument, NULL, OPT_EXPIRING},
-		{"due", no_argument, NULL, OPT_DUE},
-		{"key-alg", required_argument, NULL, OPT_KEYALG},
-		{"limit", required_argument, NULL, OPT_LIMIT},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("cert", "list");
 	cw_cert_filter f;
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("service", &f.service),
+		CLI_STR_OPT("template", &f.template_name),
+		CLI_OWN_OPT("status", OPT_STATUS),
+		CLI_OWN_OPT("expiring", OPT_EXPIRING),
+		CLI_FLAG_OPT("due", &f.due),
+		CLI_STR_OPT("key-alg", &f.key_alg),
+		CLI_OWN_OPT("limit", OPT_LIMIT),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
 	list_print lp;
-	int c, st;
+	cw_rc rc;
+	int c;
 
 	memset(&f, 0, sizeof(f));
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_parse(cli, argc, argv, opts, &x)) > 0) {
 		switch (c) {
-		case OPT_SERVICE: f.service = optarg; break;
-		case OPT_TEMPLATE: f.template_name = optarg; break;
 		case OPT_STATUS:
-			if (strcmp(optarg, "valid") && strcmp(optarg, "revoked") &&
-			    strcmp(optarg, "expired") &&
-			    strcmp(optarg, "superseded"))
+			if (strcmp(x.arg, "valid") &&
+			    strcmp(x.arg, "revoked") &&
+			    strcmp(x.arg, "expired") &&
+			    strcmp(x.arg, "superseded"))
 				return cli_usage(cli, "--status is valid, revoked, "
 				    "expired or superseded");
-			f.status = optarg;
+			f.status = x.arg;
 			break;
 		case OPT_EXPIRING:
-			if (!cw_parse_duration(optarg, &f.expiring_within))
+			if (!cw_parse_duration(x.arg, &f.expiring_within))
 				return cli_usage(cli, "--expiring '%s': expected a "
-				    "duration such as 30d", optarg);
+				    "duration such as 30d", x.arg);
 			break;
-		case OPT_DUE: f.due = true; break;
-		case OPT_KEYALG: f.key_alg = optarg; break;
 		case OPT_LIMIT:
-			if (!cw_parse_int64(optarg, 1, INT64_MAX, &f.limit))
+			if (!cw_parse_int64(x.arg, 1, INT64_MAX, &f.limit))
 				return cli_usage(cli, "--limit takes a number");
 			break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "cert", "list");
-		default: return cli_usage(cli, "unknown or incomplete option");
 		}
 	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	lp.json = json;
+	if (c < 0 || !cli_no_args(cli, &x) || !cli_open(cli, &x))
+		return x.status;
+	lp.json = x.json;
 	lp.n = 0;
-	if (!json)
+	if (!x.json)
 		printf("%-34s %-10s %-14s %-14s %-20s %s\n", "SERIAL", "STATUS",
 		    "SERVICE", "TEMPLATE", "NOT AFTER", "NAMES");
 	/* row by row: a full listing of a million certificates must not be
 	 * collected in memory first */
-	if (cw_cert_each(e, &f, list_row, &lp, &err) != CW_OK) {
-		if (json && lp.n > 0)
-			cli_json_array_end(lp.n);
-		st = cli_fail(cli, &err);
-	} else if (json) {
+	rc = cw_cert_each(x.e, &f, list_row, &lp, &x.err);
+	/* the rows printed stay valid JSON when a later one failed */
+	if (x.json && (rc == CW_OK || lp.n > 0))
 		cli_json_array_end(lp.n);
-	} else {
+	else if (rc == CW_OK)
 		printf("%zu certificate%s\n", lp.n, lp.n == 1 ? "" : "s");
-	}
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
+}
+
+/* `cert show` as text: the string fields, the names, the audit trail. */
+static void
+cert_text(json_t *o)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(o, k, v)
+		if (json_is_string(v))
+			printf("%-18s %s\n", k, json_string_value(v));
+	printf("names:\n");
+	json_array_foreach(json_object_get(o, "sans"), i, v)
+		printf("  %-6s %s\n", json_string_value(json_object_get(v,
+		    "type")), json_string_value(json_object_get(v, "value")));
+	printf("audit trail:\n");
+	json_array_foreach(json_object_get(o, "audit_trail"), i, v)
+		printf("  #%-6lld %s %-16s by %s\n",
+		    (long long)json_integer_value(json_object_get(v, "seq")),
+		    json_string_value(json_object_get(v, "time")),
+		    json_string_value(json_object_get(v, "action")),
+		    json_string_value(json_object_get(v, "actor")));
 }
 
 int
 cw_cmd_cert_show(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	static const cli_opt opts[] = {
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	json_t *o = NULL, *x;
-	const char *k;
-	size_t i;
-	int c, st;
+	cli_ctx x = CLI_CTX_INIT("cert", "show");
+	json_t *o = NULL;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "cert", "show");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give one SERIAL");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_cert_show(e, argv[optind], &o, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(o));
-	} else {
-		json_object_foreach(o, k, x)
-			if (json_is_string(x))
-				printf("%-18s %s\n", k, json_string_value(x));
-		printf("names:\n");
-		json_array_foreach(json_object_get(o, "sans"), i, x)
-			printf("  %-6s %s\n", json_string_value(json_object_get(x,
-			    "type")), json_string_value(json_object_get(x,
-			    "value")));
-		printf("audit trail:\n");
-		json_array_foreach(json_object_get(o, "audit_trail"), i, x)
-			printf("  #%-6lld %s %-16s by %s\n",
-			    (long long)json_integer_value(json_object_get(x,
-			    "seq")), json_string_value(json_object_get(x,
-			    "time")), json_string_value(json_object_get(x,
-			    "action")), json_string_value(json_object_get(x,
-			    "actor")));
-	}
-	json_decref(o);
-	cw_engine_close(e);
-	return st;
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_arg(cli, &x, "give one SERIAL") || !cli_open(cli, &x))
+		return x.status;
+	rc = cw_cert_show(x.e, x.argv[0], &o, &x.err);
+	return cli_finish(cli, &x, rc, o, cert_text);
 }
 
 /* Writes bytes to --out (atomically) or stdout. */
@@ -196,130 +163,103 @@ emit(cw_cli *cli, const char *out, const void *data, size_t len)
 int
 cw_cmd_cert_get(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"chain", no_argument, NULL, OPT_CHAIN},
-		{"der", no_argument, NULL, OPT_DER},
-		{"out", required_argument, NULL, OPT_OUT},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("cert", "get");
 	bool chain = false, der = false;
 	const char *out = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
+	const cli_opt opts[] = {
+		CLI_FLAG_OPT("chain", &chain),
+		CLI_FLAG_OPT("der", &der),
+		CLI_STR_OPT("out", &out),
+		CLI_HELP_OPT, CLI_END_OPT,
+	};
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CHAIN: chain = true; break;
-		case OPT_DER: der = true; break;
-		case OPT_OUT: out = optarg; break;
-		case OPT_HELP: return cli_help(cli, "cert", "get");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give one SERIAL");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_cert_get(e, argv[optind], chain, der, &buf, &len, &err) != CW_OK)
-		st = cli_fail(cli, &err);
-	else
-		st = emit(cli, out, buf, len);
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_arg(cli, &x, "give one SERIAL") || !cli_open(cli, &x))
+		return x.status;
+	rc = cw_cert_get(x.e, x.argv[0], chain, der, &buf, &len, &x.err);
+	if (rc == CW_OK)
+		x.status = emit(cli, out, buf, len);
 	free(buf);
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 int
 cw_cmd_cert_revoke(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"reason", required_argument, NULL, OPT_REASON},
-		{"as", required_argument, NULL, OPT_AS},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	cli_ctx x = CLI_CTX_INIT("cert", "revoke");
+	const char *reason = "unspecified";
+	const cli_opt opts[] = {
+		CLI_STR_OPT("reason", &reason),
+		CLI_AS_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	const char *as = NULL, *reason = "unspecified";
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
-	int c, st, code;
+	int code;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_REASON: reason = optarg; break;
-		case OPT_AS: as = optarg; break;
-		case OPT_HELP: return cli_help(cli, "cert", "revoke");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give one SERIAL");
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_arg(cli, &x, "give one SERIAL"))
+		return x.status;
 	if ((code = cw_crl_reason_from_name(reason)) < 0)
 		return cli_usage(cli, "--reason '%s' is not an RFC 5280 reason: "
 		    "unspecified, keyCompromise, cACompromise, affiliationChanged, "
 		    "superseded, cessationOfOperation, certificateHold, "
 		    "privilegeWithdrawn, aACompromise", reason);
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	if (cw_cert_revoke(e, &a, argv[optind], code, &err) != CW_OK)
-		st = cli_fail(cli, &err);
-	else
+	if (!cli_open(cli, &x))
+		return x.status;
+	rc = cw_cert_revoke(x.e, &x.actor, x.argv[0], code, &x.err);
+	if (rc == CW_OK)
 		printf("certificate %s revoked (%s); publish a new CRL with "
-		    "'certward crl'\n", argv[optind], reason);
-	cw_engine_close(e);
+		    "'certward crl'\n", x.argv[0], reason);
+	return cli_finish(cli, &x, rc, NULL, NULL);
+}
+
+/* Writes a CRL (DER in buf) as emit does: PEM unless der; exit status. */
+static int
+crl_emit(cw_cli *cli, const char *out, bool der, const uint8_t *buf,
+    size_t len)
+{
+	BIO *b;
+	char *pem;
+	long n;
+	int st;
+
+	if (der)
+		return emit(cli, out, buf, len);
+	b = BIO_new(BIO_s_mem());
+	if (b == NULL ||
+	    PEM_write_bio(b, "X509 CRL", "", buf, (long)len) <= 0) {
+		BIO_free(b);
+		return CW_EXIT_INTERNAL;
+	}
+	n = BIO_get_mem_data(b, &pem);
+	st = emit(cli, out, pem, (size_t)n);
+	BIO_free(b);
 	return st;
 }
 
 int
 cw_cmd_crl(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"der", no_argument, NULL, OPT_DER},
-		{"out", required_argument, NULL, OPT_OUT},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("crl", NULL);
 	bool der = false;
 	const char *out = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
+	const cli_opt opts[] = {
+		CLI_FLAG_OPT("der", &der),
+		CLI_STR_OPT("out", &out),
+		CLI_HELP_OPT, CLI_END_OPT,
+	};
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	BIO *b = NULL;
-	char *pem;
-	long n;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DER: der = true; break;
-		case OPT_OUT: out = optarg; break;
-		case OPT_HELP: return cli_help(cli, "crl", NULL);
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_crl_generate(e, &buf, &len, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (der) {
-		st = emit(cli, out, buf, len);
-	} else if ((b = BIO_new(BIO_s_mem())) == NULL ||
-	    PEM_write_bio(b, "X509 CRL", "", buf, (long)len) <= 0) {
-		st = CW_EXIT_INTERNAL;
-	} else {
-		n = BIO_get_mem_data(b, &pem);
-		st = emit(cli, out, pem, (size_t)n);
-	}
-	BIO_free(b);
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 || !cli_no_args(cli, &x) ||
+	    !cli_open(cli, &x))
+		return x.status;
+	rc = cw_crl_generate(x.e, &buf, &len, &x.err);
+	if (rc == CW_OK)
+		x.status = crl_emit(cli, out, der, buf, len);
 	OPENSSL_free(buf);
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }

@@ -3,7 +3,6 @@
  * command line.  Each verb is an adapter over csr_parse, policy_eval and
  * csr_build; no rule is implemented here.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,50 +21,37 @@
 #include "x509/csr_build.h"
 #include "x509/keygen.h"
 
-enum {
-	OPT_POLICY = 256, OPT_TEMPLATE, OPT_JSON, OPT_HELP, OPT_CN, OPT_DNS,
-	OPT_IP, OPT_URI, OPT_EMAIL, OPT_KEYALG, OPT_KEYOUT, OPT_OUT,
-	OPT_FORCE, OPT_PASSFILE, OPT_PASSENV, OPT_SUBJECT,
-};
+enum { OPT_DNS = 1, OPT_IP, OPT_URI, OPT_EMAIL, OPT_SUBJECT };
+
+#define ONE_CSR "give exactly one CSR file (or - for standard input)"
 
 /* --- csr check ------------------------------------------------------------ */
 
 int
 cw_cmd_csr_check(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"policy", required_argument, NULL, OPT_POLICY},
-		{"template", required_argument, NULL, OPT_TEMPLATE},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("csr", "check");
 	const char *policy_path = NULL, *tname = NULL, *csr_path;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("policy", &policy_path),
+		CLI_STR_OPT("template", &tname),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
 	cw_policy *policy = NULL;
 	const cw_template *t;
 	cw_csr *csr = NULL;
 	cw_violations v;
-	cw_err err = CW_ERR_INIT;
-	bool json = false;
-	int c, status;
+	int status;
 	cw_rc rc;
 
 	cw_violations_init(&v);
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_POLICY: policy_path = optarg; break;
-		case OPT_TEMPLATE: tname = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "csr", "check");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
+	if (cli_parse(cli, argc, argv, opts, &x) < 0)
+		return x.status;
 	if (policy_path == NULL || tname == NULL)
 		return cli_usage(cli, "--policy and --template are required");
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give exactly one CSR file (or - for "
-		    "standard input)");
-	csr_path = argv[optind];
+	if (!cli_one_arg(cli, &x, ONE_CSR))
+		return x.status;
+	csr_path = x.argv[0];
 	if ((rc = cli_load_policy(cli, policy_path, &policy)) != CW_OK) {
 		status = cw_rc_exit_code(rc);
 		goto out;
@@ -75,12 +61,12 @@ cw_cmd_csr_check(cw_cli *cli, int argc, char **argv)
 		status = cw_rc_exit_code(rc);
 		goto out;
 	}
-	if ((rc = cw_policy_eval(t, csr, &v, &err)) != CW_OK) {
-		status = cli_fail(cli, &err);
+	if ((rc = cw_policy_eval(t, csr, &v, &x.err)) != CW_OK) {
+		status = cli_fail(cli, &x.err);
 		goto out;
 	}
 	status = cw_violations_any(&v) ? CW_EXIT_NO : CW_EXIT_OK;
-	if (json) {
+	if (x.json) {
 		cli_print_json(json_pack("{s:b, s:s, s:o}", "compliant",
 		    status == CW_EXIT_OK, "template", t->name, "violations",
 		    cli_violations_json(&v)));
@@ -103,32 +89,22 @@ out:
 int
 cw_cmd_csr_show(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	static const cli_opt opts[] = {
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
+	cli_ctx x = CLI_CTX_INIT("csr", "show");
 	cw_csr *csr = NULL;
-	bool json = false;
 	char hex[65], ip[64], esc[CW_MAX_NAME_BYTES * 4 + 8];
 	const char *md;
 	size_t i;
-	int c;
 	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "csr", "show");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give exactly one CSR file (or - for "
-		    "standard input)");
-	if ((rc = cli_read_csr(cli, argv[optind], &csr)) != CW_OK)
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_arg(cli, &x, ONE_CSR))
+		return x.status;
+	if ((rc = cli_read_csr(cli, x.argv[0], &csr)) != CW_OK)
 		return cw_rc_exit_code(rc);
-	if (json) {
+	if (x.json) {
 		cli_print_json(cli_csr_json(csr));
 		cw_csr_free(csr);
 		return CW_EXIT_OK;
@@ -291,34 +267,33 @@ out:
 int
 cw_cmd_csr_new(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"policy", required_argument, NULL, OPT_POLICY},
-		{"template", required_argument, NULL, OPT_TEMPLATE},
-		{"cn", required_argument, NULL, OPT_CN},
-		{"dns", required_argument, NULL, OPT_DNS},
-		{"ip", required_argument, NULL, OPT_IP},
-		{"uri", required_argument, NULL, OPT_URI},
-		{"email", required_argument, NULL, OPT_EMAIL},
-		{"subject", required_argument, NULL, OPT_SUBJECT},
-		{"key-alg", required_argument, NULL, OPT_KEYALG},
-		{"key-out", required_argument, NULL, OPT_KEYOUT},
-		{"out", required_argument, NULL, OPT_OUT},
-		{"pass-file", required_argument, NULL, OPT_PASSFILE},
-		{"pass-env", required_argument, NULL, OPT_PASSENV},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("csr", "new");
 	const char *policy_path = NULL, *tname = NULL, *cn = NULL;
 	const char *keyalg = NULL, *key_out = NULL, *out_path = NULL;
 	const char *pass_file = NULL, *pass_env = NULL;
+	bool force = false;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("policy", &policy_path),
+		CLI_STR_OPT("template", &tname),
+		CLI_STR_OPT("cn", &cn),
+		CLI_OWN_OPT("dns", OPT_DNS),
+		CLI_OWN_OPT("ip", OPT_IP),
+		CLI_OWN_OPT("uri", OPT_URI),
+		CLI_OWN_OPT("email", OPT_EMAIL),
+		CLI_OWN_OPT("subject", OPT_SUBJECT),
+		CLI_STR_OPT("key-alg", &keyalg),
+		CLI_STR_OPT("key-out", &key_out),
+		CLI_STR_OPT("out", &out_path),
+		CLI_STR_OPT("pass-file", &pass_file),
+		CLI_STR_OPT("pass-env", &pass_env),
+		CLI_FLAG_OPT("force", &force),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
 	static names dns, ip, uri, email;
 	cw_csr_subject_field subject[CW_MAX_SUBJECT_ATTRS];
 	char subj_keys[CW_MAX_SUBJECT_ATTRS][48];
 	size_t n_subject = 0, n_user = 0, i, j;
 	cw_csr_subject_field user[CW_MAX_SUBJECT_ATTRS];
-	bool force = false, json = false;
 	cw_policy *policy = NULL;
 	const cw_template *t;
 	cw_keyspec spec;
@@ -328,53 +303,42 @@ cw_cmd_csr_new(cw_cli *cli, int argc, char **argv)
 	cw_csr *csr = NULL;
 	cw_violations v;
 	cw_csr_spec cs;
-	cw_err err = CW_ERR_INIT;
 	char *pass = NULL, specbuf[32];
 	struct stat st;
 	int c, status = CW_EXIT_OK;
 	cw_rc rc;
 
 	cw_violations_init(&v);
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_parse(cli, argc, argv, opts, &x)) > 0) {
 		bool ok = true;
 
 		switch (c) {
-		case OPT_POLICY: policy_path = optarg; break;
-		case OPT_TEMPLATE: tname = optarg; break;
-		case OPT_CN: cn = optarg; break;
-		case OPT_DNS: ok = push(&dns, optarg); break;
-		case OPT_IP: ok = push(&ip, optarg); break;
-		case OPT_URI: ok = push(&uri, optarg); break;
-		case OPT_EMAIL: ok = push(&email, optarg); break;
+		case OPT_DNS: ok = push(&dns, x.arg); break;
+		case OPT_IP: ok = push(&ip, x.arg); break;
+		case OPT_URI: ok = push(&uri, x.arg); break;
+		case OPT_EMAIL: ok = push(&email, x.arg); break;
 		case OPT_SUBJECT:
 			if (n_user >= CW_MAX_SUBJECT_ATTRS - 1 ||
-			    !parse_subject_opt(optarg, &user[n_user],
+			    !parse_subject_opt(x.arg, &user[n_user],
 			    subj_keys[n_user], sizeof(subj_keys[0])))
 				return cli_usage(cli, "--subject '%s': expected "
 				    "KEY=VALUE with KEY a policy subject field "
-				    "such as organization or country", optarg);
+				    "such as organization or country", x.arg);
 			n_user++;
 			break;
-		case OPT_KEYALG: keyalg = optarg; break;
-		case OPT_KEYOUT: key_out = optarg; break;
-		case OPT_OUT: out_path = optarg; break;
-		case OPT_PASSFILE: pass_file = optarg; break;
-		case OPT_PASSENV: pass_env = optarg; break;
-		case OPT_FORCE: force = true; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "csr", "new");
-		default: return cli_usage(cli, "unknown or incomplete option");
 		}
 		if (!ok)
 			return cli_usage(cli, "at most %d names of one kind",
 			    MAX_NAMES);
 	}
+	if (c < 0)
+		return x.status;
 	if (policy_path == NULL || tname == NULL || key_out == NULL ||
 	    out_path == NULL)
 		return cli_usage(cli, "--policy, --template, --key-out and --out "
 		    "are required");
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (!cli_no_args(cli, &x))
+		return x.status;
 	if (pass_file != NULL && pass_env != NULL)
 		return cli_usage(cli, "give --pass-file or --pass-env, not both");
 	if (!force && (lstat(key_out, &st) == 0 || (strcmp(out_path, "-") != 0 &&
@@ -390,16 +354,16 @@ cw_cmd_csr_new(cw_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (keyalg != NULL)
-		rc = cw_keyspec_parse(keyalg, &spec, &err);
+		rc = cw_keyspec_parse(keyalg, &spec, &x.err);
 	else
-		rc = cw_template_default_key(t, &spec, &err);
+		rc = cw_template_default_key(t, &spec, &x.err);
 	if (rc == CW_OK)
-		rc = read_pass(pass_file, pass_env, &pass, &err);
+		rc = read_pass(pass_file, pass_env, &pass, &x.err);
 	memset(&cs, 0, sizeof(cs));
 	if (rc == CW_OK)
-		rc = cw_template_sig_md(t, &spec, &cs.md, &err);
+		rc = cw_template_sig_md(t, &spec, &cs.md, &x.err);
 	if (rc != CW_OK) {
-		status = cli_fail(cli, &err);
+		status = cli_fail(cli, &x.err);
 		goto out;
 	}
 	/* subject: the template's fixed values, then --cn and --subject */
@@ -431,11 +395,11 @@ cw_cmd_csr_new(cw_cli *cli, int argc, char **argv)
 	cs.n_uri = uri.n;
 	cs.email = email.v;
 	cs.n_email = email.n;
-	if ((rc = cw_keygen(&spec, &pkey, &err)) != CW_OK ||
-	    (rc = cw_csr_build(pkey, &cs, &der, &der_len, &err)) != CW_OK ||
-	    (rc = cw_csr_parse(der, der_len, &csr, &err)) != CW_OK ||
-	    (rc = cw_policy_eval(t, csr, &v, &err)) != CW_OK) {
-		status = cli_fail(cli, &err);
+	if ((rc = cw_keygen(&spec, &pkey, &x.err)) != CW_OK ||
+	    (rc = cw_csr_build(pkey, &cs, &der, &der_len, &x.err)) != CW_OK ||
+	    (rc = cw_csr_parse(der, der_len, &csr, &x.err)) != CW_OK ||
+	    (rc = cw_policy_eval(t, csr, &v, &x.err)) != CW_OK) {
+		status = cli_fail(cli, &x.err);
 		goto out;
 	}
 	cw_keyspec_format(&spec, specbuf, sizeof(specbuf));
@@ -443,24 +407,25 @@ cw_cmd_csr_new(cw_cli *cli, int argc, char **argv)
 		fprintf(stderr, "%s: the CSR would not be compliant with template "
 		    "'%s'; nothing was written:\n", cli->prog, t->name);
 		cli_print_violations(stderr, &v);
-		if (json)
+		if (x.json)
 			cli_print_json(json_pack("{s:b, s:s, s:o}", "compliant",
 			    0, "template", t->name, "violations",
 			    cli_violations_json(&v)));
 		status = CW_EXIT_NO;
 		goto out;
 	}
-	if ((rc = cw_key_write(pkey, key_out, pass, force, &err)) != CW_OK) {
-		status = cli_fail(cli, &err);
+	if ((rc = cw_key_write(pkey, key_out, pass, force, &x.err)) != CW_OK) {
+		status = cli_fail(cli, &x.err);
 		goto out;
 	}
-	if ((rc = write_csr_pem(out_path, der, der_len, force, &err)) != CW_OK) {
+	if ((rc = write_csr_pem(out_path, der, der_len, force, &x.err)) !=
+	    CW_OK) {
 		/* a key without its CSR is useless and would block a re-run */
 		(void)unlink(key_out);
-		status = cli_fail(cli, &err);
+		status = cli_fail(cli, &x.err);
 		goto out;
 	}
-	if (json) {
+	if (x.json) {
 		json_t *o = cli_csr_json(csr);
 
 		json_object_set_new(o, "key_file", json_string(key_out));

@@ -1,6 +1,5 @@
 /* cmd_policy.c - `certward policy lint`: load a policy, report every error
  * with its position, and summarise what each template allows. */
-#include <getopt.h>
 #include <string.h>
 
 #include <openssl/objects.h>
@@ -8,8 +7,6 @@
 #include "cli.h"
 #include "common/util.h"
 #include "x509/key_info.h"
-
-enum { OPT_JSON = 256, OPT_HELP };
 
 static json_t *
 str_list(char *const *items, size_t n)
@@ -247,39 +244,32 @@ template_print(const cw_template *t)
 int
 cw_cmd_policy_lint(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	static const cli_opt opts[] = {
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
+	cli_ctx x = CLI_CTX_INIT("policy", "lint");
 	cw_policy *p = NULL;
-	bool json = false;
+	const char *path;
 	json_t *arr;
 	size_t i;
-	int c;
 	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "policy", "lint");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(cli, "give exactly one policy file");
-	if ((rc = cli_load_policy(cli, argv[optind], &p)) != CW_OK)
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_arg(cli, &x, "give exactly one policy file"))
+		return x.status;
+	path = x.argv[0];
+	if ((rc = cli_load_policy(cli, path, &p)) != CW_OK)
 		return cw_rc_exit_code(rc);
-	if (json) {
+	if (x.json) {
 		arr = json_array();
 		for (i = 0; i < p->n_templates; i++)
 			json_array_append_new(arr, template_json(&p->templates[i]));
 		cli_print_json(json_pack("{s:b, s:s, s:i, s:o}", "valid", 1,
-		    "path", argv[optind], "version", p->version, "templates",
+		    "path", path, "version", p->version, "templates",
 		    arr));
 	} else {
 		printf("%s: valid policy, version %d, %zu template%s\n",
-		    argv[optind], p->version, p->n_templates,
+		    path, p->version, p->n_templates,
 		    p->n_templates == 1 ? "" : "s");
 		for (i = 0; i < p->n_templates; i++)
 			template_print(&p->templates[i]);

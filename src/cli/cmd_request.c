@@ -1,5 +1,4 @@
 /* cmd_request.c - `certward request submit|list|show|approve|reject`. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,10 +8,7 @@
 #include "common/util.h"
 #include "engine/engine.h"
 
-enum {
-	OPT_TEMPLATE = 256, OPT_SERVICE, OPT_AS, OPT_ORIGIN, OPT_RENEW,
-	OPT_JSON, OPT_HELP, OPT_STATE, OPT_COMMENT, OPT_GROUP,
-};
+enum { OPT_GROUP = 1 };
 
 #define MAX_BULK 100000
 
@@ -56,54 +52,41 @@ outcome_print(const char *label, const cw_outcome *o)
 int
 cw_cmd_request_submit(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"template", required_argument, NULL, OPT_TEMPLATE},
-		{"service", required_argument, NULL, OPT_SERVICE},
-		{"as", required_argument, NULL, OPT_AS},
-		{"origin", required_argument, NULL, OPT_ORIGIN},
-		{"renew", required_argument, NULL, OPT_RENEW},
-		{"group", required_argument, NULL, OPT_GROUP},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	cli_ctx x = CLI_CTX_INIT("request", "submit");
+	const char *tmpl = NULL, *svc = NULL, *origin = NULL, *renew = NULL;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("template", &tmpl),
+		CLI_STR_OPT("service", &svc),
+		CLI_AS_OPT,
+		CLI_STR_OPT("origin", &origin),
+		CLI_STR_OPT("renew", &renew),
+		CLI_OWN_OPT("group", OPT_GROUP),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	const char *tmpl = NULL, *svc = NULL, *as = NULL, *origin = "human";
-	const char *renew = NULL;
-	bool json = false;
 	int64_t group = 500;
 	cw_submit *subs = NULL;
 	cw_outcome *outs = NULL;
 	uint8_t **bufs = NULL;
 	size_t n = 0, i;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
 	int c, st = CW_EXIT_OK;
 	json_t *arr = NULL;
 	bool rejected = false;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TEMPLATE: tmpl = optarg; break;
-		case OPT_SERVICE: svc = optarg; break;
-		case OPT_AS: as = optarg; break;
-		case OPT_ORIGIN: origin = optarg; break;
-		case OPT_RENEW: renew = optarg; break;
-		case OPT_GROUP:
-			if (!cw_parse_int64(optarg, 1, 10000, &group))
-				return cli_usage(cli, "--group takes 1 to 10000");
-			break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "request", "submit");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
+	while ((c = cli_parse(cli, argc, argv, opts, &x)) == OPT_GROUP) {
+		if (!cw_parse_int64(x.arg, 1, 10000, &group))
+			return cli_usage(cli, "--group takes 1 to 10000");
 	}
-	if (tmpl == NULL || svc == NULL || optind >= argc)
+	if (c < 0)
+		return x.status;
+	if (tmpl == NULL || svc == NULL || x.argc == 0)
 		return cli_usage(cli, "--template, --service and at least one CSR "
 		    "file are required");
-	if (strcmp(origin, "human") != 0 && strcmp(origin, "automation") != 0)
+	/* the actor's origin: human unless said otherwise */
+	if (origin != NULL && strcmp(origin, "human") != 0 &&
+	    strcmp(origin, "automation") != 0)
 		return cli_usage(cli, "--origin is human or automation");
-	n = (size_t)(argc - optind);
+	x.origin = origin;
+	n = (size_t)x.argc;
 	if (n > MAX_BULK)
 		return cli_usage(cli, "at most %d CSRs per call", MAX_BULK);
 	if (renew != NULL && n != 1)
@@ -118,9 +101,9 @@ cw_cmd_request_submit(cw_cli *cli, int argc, char **argv)
 	}
 	/* read everything first: a file that cannot be read records nothing */
 	for (i = 0; i < n; i++) {
-		if (cw_read_file(argv[optind + (int)i], CW_MAX_CSR_BYTES, &bufs[i],
-		    &subs[i].csr_len, &err) != CW_OK) {
-			st = cli_fail(cli, &err);
+		if (cw_read_file(x.argv[i], CW_MAX_CSR_BYTES, &bufs[i],
+		    &subs[i].csr_len, &x.err) != CW_OK) {
+			st = cli_fail(cli, &x.err);
 			goto out;
 		}
 		subs[i].csr = bufs[i];
@@ -128,20 +111,21 @@ cw_cmd_request_submit(cw_cli *cli, int argc, char **argv)
 		subs[i].service = svc;
 		subs[i].renew_serial = renew;
 	}
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
+	if (!cli_open(cli, &x)) {
+		st = x.status;
 		goto out;
-	cli_actor(&a, as, origin);
-	if (cw_request_submit_many(e, &a, subs, n, (size_t)group, outs, &err) !=
-	    CW_OK) {
-		if (err.rc == CW_ERR_INPUT && n > 1)
-			cw_err_prefix(&err, "one of the CSRs: ");
-		st = cli_fail(cli, &err);
+	}
+	if (cw_request_submit_many(x.e, &x.actor, subs, n, (size_t)group, outs,
+	    &x.err) != CW_OK) {
+		if (x.err.rc == CW_ERR_INPUT && n > 1)
+			cw_err_prefix(&x.err, "one of the CSRs: ");
+		st = cli_fail(cli, &x.err);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		if (strcmp(outs[i].state, "rejected") == 0)
 			rejected = true;
-	if (json) {
+	if (x.json) {
 		if (n == 1) {
 			cli_print_json(outcome_json(&outs[0]));
 		} else {
@@ -152,8 +136,7 @@ cw_cmd_request_submit(cw_cli *cli, int argc, char **argv)
 		}
 	} else {
 		for (i = 0; i < n; i++)
-			outcome_print(n > 1 ? argv[optind + (int)i] : NULL,
-			    &outs[i]);
+			outcome_print(n > 1 ? x.argv[i] : NULL, &outs[i]);
 	}
 	st = rejected ? CW_EXIT_NO : CW_EXIT_OK;
 out:
@@ -164,58 +147,37 @@ out:
 	free(bufs);
 	free(subs);
 	free(outs);
-	cw_engine_close(e);
+	cw_engine_close(x.e);
 	return st;
 }
 
 static int
 decide(cw_cli *cli, int argc, char **argv, bool approve)
 {
-	static const struct option opts[] = {
-		{"as", required_argument, NULL, OPT_AS},
-		{"comment", required_argument, NULL, OPT_COMMENT},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	cli_ctx x = CLI_CTX_INIT("request", approve ? "approve" : "reject");
+	const char *comment = NULL;
+	const cli_opt opts[] = {
+		CLI_AS_OPT,
+		CLI_STR_OPT("comment", &comment),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	const char *as = NULL, *comment = NULL;
-	bool json = false;
 	int64_t id;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
 	cw_outcome o;
-	cw_actor a;
 	cw_rc rc;
-	int c, st;
 
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_id(cli, &x, "give one request ID (a number)", &id) ||
+	    !cli_open(cli, &x))
+		return x.status;
 	memset(&o, 0, sizeof(o));
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_AS: as = optarg; break;
-		case OPT_COMMENT: comment = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "request", approve ? "approve" :
-		    "reject");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc || !cw_parse_int64(argv[optind], 1, INT64_MAX,
-	    &id))
-		return cli_usage(cli, "give one request ID (a number)");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	rc = approve ? cw_request_approve(e, &a, id, comment, &o, &err) :
-	    cw_request_reject(e, &a, id, comment, &o, &err);
-	if (rc != CW_OK)
-		st = cli_fail(cli, &err);
-	else if (json)
+	rc = approve ? cw_request_approve(x.e, &x.actor, id, comment, &o,
+	    &x.err) : cw_request_reject(x.e, &x.actor, id, comment, &o, &x.err);
+	if (rc == CW_OK && x.json)
 		cli_print_json(outcome_json(&o));
-	else
+	else if (rc == CW_OK)
 		outcome_print(NULL, &o);
 	cw_outcome_cleanup(&o);
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 int
@@ -230,136 +192,113 @@ cw_cmd_request_reject(cw_cli *cli, int argc, char **argv)
 	return decide(cli, argc, argv, false);
 }
 
+/* `request show` as text: the request, its verdict and its approvals. */
+static void
+request_text(json_t *o)
+{
+	json_t *v;
+	size_t i;
+
+	printf("request %lld: %s\n",
+	    (long long)json_integer_value(json_object_get(o, "id")),
+	    json_string_value(json_object_get(o, "state")));
+	printf("  template   %s\n  service    %s\n  requester  %s (%s, "
+	    "%s)\n", json_string_value(json_object_get(o, "template")),
+	    json_string_value(json_object_get(o, "service")),
+	    json_string_value(json_object_get(o, "requester")),
+	    json_string_value(json_object_get(o, "origin")),
+	    json_string_value(json_object_get(o, "channel")));
+	if (json_object_get(o, "serial"))
+		printf("  serial     %s\n", json_string_value(
+		    json_object_get(o, "serial")));
+	if (json_string_length(json_object_get(o, "reason")) > 0)
+		printf("  note       %s\n", json_string_value(
+		    json_object_get(o, "reason")));
+	json_array_foreach(json_object_get(o, "violations"), i, v)
+		printf("  [%s] %s\n", json_string_value(json_object_get(v,
+		    "rule")), json_string_value(json_object_get(v, "message")));
+	json_array_foreach(json_object_get(o, "approvals"), i, v)
+		printf("  %s by %s (%s): %s\n", json_string_value(
+		    json_object_get(v, "decision")), json_string_value(
+		    json_object_get(v, "principal")), json_string_value(
+		    json_object_get(v, "role")), json_string_value(
+		    json_object_get(v, "comment")));
+	if (json_integer_value(json_object_get(o, "approvals_missing")) > 0) {
+		printf("  waiting for %lld more approval(s) from:",
+		    (long long)json_integer_value(json_object_get(o,
+		    "approvals_missing")));
+		json_array_foreach(json_object_get(o, "may_approve"), i, v)
+			printf("%s %s", i ? "," : "", json_string_value(v));
+		printf(" (never the requester)\n");
+	}
+}
+
 int
 cw_cmd_request_show(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	static const cli_opt opts[] = {
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	bool json = false;
+	cli_ctx x = CLI_CTX_INIT("request", "show");
+	json_t *o = NULL;
 	int64_t id;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	json_t *o = NULL, *x;
-	size_t i;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "request", "show");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_id(cli, &x, "give one request ID (a number)", &id) ||
+	    !cli_open(cli, &x))
+		return x.status;
+	rc = cw_request_show(x.e, id, &o, &x.err);
+	return cli_finish(cli, &x, rc, o, request_text);
+}
+
+/* `request list` as text: a header, then a request a line. */
+static void
+request_rows(json_t *arr)
+{
+	json_t *r;
+	size_t i;
+
+	printf("%-6s %-9s %-16s %-14s %-12s %s\n", "ID", "STATE",
+	    "TEMPLATE", "SERVICE", "REQUESTER", "SERIAL / VIOLATIONS");
+	json_array_foreach(arr, i, r) {
+		size_t nv = json_array_size(json_object_get(r, "violations"));
+
+		printf("%-6lld %-9s %-16s %-14s %-12s %s",
+		    (long long)json_integer_value(json_object_get(r, "id")),
+		    json_string_value(json_object_get(r, "state")),
+		    json_string_value(json_object_get(r, "template")),
+		    json_string_value(json_object_get(r, "service")),
+		    json_string_value(json_object_get(r, "requester")),
+		    json_string_value(json_object_get(r, "serial")));
+		if (nv > 0)
+			printf("%zu violation%s", nv, nv == 1 ? "" : "s");
+		printf("\n");
 	}
-	if (optind + 1 != argc || !cw_parse_int64(argv[optind], 1, INT64_MAX,
-	    &id))
-		return cli_usage(cli, "give one request ID (a number)");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_request_show(e, id, &o, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(o));
-	} else {
-		printf("request %lld: %s\n", (long long)id,
-		    json_string_value(json_object_get(o, "state")));
-		printf("  template   %s\n  service    %s\n  requester  %s (%s, "
-		    "%s)\n", json_string_value(json_object_get(o, "template")),
-		    json_string_value(json_object_get(o, "service")),
-		    json_string_value(json_object_get(o, "requester")),
-		    json_string_value(json_object_get(o, "origin")),
-		    json_string_value(json_object_get(o, "channel")));
-		if (json_object_get(o, "serial"))
-			printf("  serial     %s\n", json_string_value(
-			    json_object_get(o, "serial")));
-		if (json_string_length(json_object_get(o, "reason")) > 0)
-			printf("  note       %s\n", json_string_value(
-			    json_object_get(o, "reason")));
-		json_array_foreach(json_object_get(o, "violations"), i, x)
-			printf("  [%s] %s\n", json_string_value(json_object_get(x,
-			    "rule")), json_string_value(json_object_get(x,
-			    "message")));
-		json_array_foreach(json_object_get(o, "approvals"), i, x)
-			printf("  %s by %s (%s): %s\n", json_string_value(
-			    json_object_get(x, "decision")), json_string_value(
-			    json_object_get(x, "principal")), json_string_value(
-			    json_object_get(x, "role")), json_string_value(
-			    json_object_get(x, "comment")));
-		if (json_integer_value(json_object_get(o, "approvals_missing")) >
-		    0) {
-			printf("  waiting for %lld more approval(s) from:",
-			    (long long)json_integer_value(json_object_get(o,
-			    "approvals_missing")));
-			json_array_foreach(json_object_get(o, "may_approve"), i, x)
-				printf("%s %s", i ? "," : "",
-				    json_string_value(x));
-			printf(" (never the requester)\n");
-		}
-	}
-	json_decref(o);
-	cw_engine_close(e);
-	return st;
 }
 
 int
 cw_cmd_request_list(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"state", required_argument, NULL, OPT_STATE},
-		{"service", required_argument, NULL, OPT_SERVICE},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	cli_ctx x = CLI_CTX_INIT("request", "list");
 	const char *state = NULL, *svc = NULL;
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	json_t *arr = NULL, *x;
-	size_t i;
-	int c, st;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("state", &state),
+		CLI_STR_OPT("service", &svc),
+		CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
+	};
+	json_t *arr = NULL;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_STATE: state = optarg; break;
-		case OPT_SERVICE: svc = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "request", "list");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
+	/* (positional arguments are not refused here) */
+	if (cli_parse(cli, argc, argv, opts, &x) < 0)
+		return x.status;
 	if (state != NULL && strcmp(state, "pending") && strcmp(state, "held") &&
 	    strcmp(state, "issued") && strcmp(state, "rejected"))
 		return cli_usage(cli, "--state is pending, held, issued or "
 		    "rejected");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	if (cw_request_list(e, state, svc, &arr, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(arr));
-	} else {
-		printf("%-6s %-9s %-16s %-14s %-12s %s\n", "ID", "STATE",
-		    "TEMPLATE", "SERVICE", "REQUESTER", "SERIAL / VIOLATIONS");
-		json_array_foreach(arr, i, x) {
-			size_t nv = json_array_size(json_object_get(x,
-			    "violations"));
-
-			printf("%-6lld %-9s %-16s %-14s %-12s %s",
-			    (long long)json_integer_value(json_object_get(x, "id")),
-			    json_string_value(json_object_get(x, "state")),
-			    json_string_value(json_object_get(x, "template")),
-			    json_string_value(json_object_get(x, "service")),
-			    json_string_value(json_object_get(x, "requester")),
-			    json_string_value(json_object_get(x, "serial")));
-			if (nv > 0)
-				printf("%zu violation%s", nv, nv == 1 ? "" : "s");
-			printf("\n");
-		}
-	}
-	json_decref(arr);
-	cw_engine_close(e);
-	return st;
+	if (!cli_open(cli, &x))
+		return x.status;
+	rc = cw_request_list(x.e, state, svc, &arr, &x.err);
+	return cli_finish(cli, &x, rc, arr, request_rows);
 }

@@ -1,58 +1,91 @@
 /*
- * cmd_serve.c - `certward serve`: parses the options and hands over to the
- * HTTP server (src/http/server.c), which runs until SIGTERM.
+ * cmd_serve.c - `certward serve`: checks the options (--help and usage
+ * errors are answered here, from the command table), then replaces this
+ * process with certward-server (server_main.c), which runs until SIGTERM.
+ * exec keeps the process id, so whoever started `certward serve` signals
+ * the server itself.  Why the server is an executable of its own: serve.h.
  */
-#include <getopt.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "common/util.h"
-#include "http/http.h"
+#include <unistd.h>
 
-enum {
-	OPT_LISTEN = 256, OPT_PUBLIC, OPT_WORKERS, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_HELP,
-};
+#include "cw_config.h"
+#include "serve.h"
+
+/*
+ * Where certward-server is: $CERTWARD_SERVER_BIN, else next to this
+ * executable (a build directory, or an installation that keeps both in one
+ * directory), else the libexec directory it is installed to.  Returns
+ * false when the name does not fit in buf.
+ */
+static bool
+server_path(char *buf, size_t len)
+{
+	const char *env = getenv("CERTWARD_SERVER_BIN");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+	int k;
+
+	if (env != NULL && env[0] != '\0') {
+		k = snprintf(buf, len, "%s", env);
+		return k > 0 && (size_t)k < len;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			k = snprintf(buf, len, "%s/%s", self, CW_SERVER_NAME);
+			if (k > 0 && (size_t)k < len && access(buf, X_OK) == 0)
+				return true;
+		}
+	}
+	k = snprintf(buf, len, "%s/%s", CW_LIBEXECDIR, CW_SERVER_NAME);
+	return k > 0 && (size_t)k < len;
+}
 
 int
 cw_cmd_serve(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"listen", required_argument, NULL, OPT_LISTEN},
-		{"public-listen", required_argument, NULL, OPT_PUBLIC},
-		{"workers", required_argument, NULL, OPT_WORKERS},
-		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
+	static char data_opt[] = "--data";
 	cw_serve_opts o;
-	int64_t n;
-	int c;
+	char path[PATH_MAX];
+	char **av = NULL;
+	int i, status;
 
-	memset(&o, 0, sizeof(o));
-	o.listen = "127.0.0.1:8443";
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LISTEN: o.listen = optarg; break;
-		case OPT_PUBLIC: o.public_listen = optarg; break;
-		case OPT_WORKERS:
-			if (!cw_parse_int64(optarg, 1, CW_HTTP_MAX_WORKERS, &n))
-				return cli_usage(cli, "--workers '%s': expected "
-				    "1..%d", optarg, CW_HTTP_MAX_WORKERS);
-			o.workers = (int)n;
-			break;
-		case OPT_TLS_CERT: o.tls_cert = optarg; break;
-		case OPT_TLS_KEY: o.tls_key = optarg; break;
-		case OPT_HELP: return cli_help(cli, "serve", "");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
+	/* getopt reorders argv: keep the options as given for the server */
+	av = calloc((size_t)argc + 3, sizeof(*av));
+	if (av == NULL) {
+		fprintf(stderr, "%s: out of memory\n", cli->prog);
+		return CW_EXIT_INTERNAL;
 	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((o.tls_cert == NULL) != (o.tls_key == NULL))
-		return cli_usage(cli, "--tls-cert and --tls-key go together");
-	o.data_dir = cli->data_dir;
-	return cw_http_serve(&o);
+	av[1] = data_opt;
+	av[2] = (char *)cli->data_dir;
+	for (i = 1; i < argc; i++)
+		av[i + 2] = argv[i];
+	status = cw_serve_args(cli, argc, argv, &o);
+	if (status == CW_SERVE_HELP)
+		status = cli_help(cli, "serve", "");
+	if (status != CW_SERVE_RUN)
+		goto out;
+	if (!server_path(path, sizeof(path))) {
+		fprintf(stderr, "%s: the path of %s is too long\n", cli->prog,
+		    CW_SERVER_NAME);
+		status = CW_EXIT_INTERNAL;
+		goto out;
+	}
+	av[0] = path;
+	fflush(NULL);
+	execv(path, av);
+	fprintf(stderr, "%s: cannot run the HTTP server %s: %s (it is "
+	    "installed next to certward or in %s; CERTWARD_SERVER_BIN names "
+	    "another)\n", cli->prog, path, strerror(errno), CW_LIBEXECDIR);
+	status = CW_EXIT_INTERNAL;
+out:
+	free(av);
+	return status;
 }

@@ -2,7 +2,6 @@
  * cmd_token.c - `certward token create|list|revoke`: API tokens for the
  * REST API (DESIGN 7.1), an adapter over the engine's tokens.c.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,77 +11,54 @@
 #include "common/util.h"
 #include "engine/engine.h"
 
-enum {
-	OPT_USER = 256, OPT_EXPIRES, OPT_AS, OPT_JSON, OPT_HELP,
-};
-
-#define AS_OPT {"as", required_argument, NULL, OPT_AS}
-#define JSON_OPT {"json", no_argument, NULL, OPT_JSON}
-#define HELP_OPT {"help", no_argument, NULL, OPT_HELP}
-#define END_OPT {NULL, 0, NULL, 0}
-
 int
 cw_cmd_token_create(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"user", required_argument, NULL, OPT_USER},
-		{"expires", required_argument, NULL, OPT_EXPIRES},
-		AS_OPT, JSON_OPT, HELP_OPT, END_OPT,
+	cli_ctx x = CLI_CTX_INIT("token", "create");
+	const char *user = NULL, *expires = NULL;
+	const cli_opt opts[] = {
+		CLI_STR_OPT("user", &user),
+		CLI_STR_OPT("expires", &expires),
+		CLI_AS_OPT, CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	const char *user = NULL, *expires = NULL, *as = NULL;
 	char token[CW_TOKEN_TEXT_MAX];
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
 	int64_t when = 0, id = 0, now;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_USER: user = optarg; break;
-		case OPT_EXPIRES: expires = optarg; break;
-		case OPT_AS: as = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "token", "create");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (user == NULL || optind != argc)
+	if (cli_parse(cli, argc, argv, opts, &x) < 0)
+		return x.status;
+	if (user == NULL || x.argc != 0)
 		return cli_usage(cli, "give the token's user with --user NAME");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	now = cw_engine_now(e);
+	if (!cli_open(cli, &x))
+		return x.status;
+	now = cw_engine_now(x.e);
 	if (expires != NULL) {
 		if (!cw_parse_time(expires, now, &when)) {
-			cw_engine_close(e);
+			cw_engine_close(x.e);
 			return cli_usage(cli, "--expires '%s': expected a duration "
 			    "such as 30d, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
 			    expires);
 		}
 		/* 0 would mean "the default" to the engine */
 		if (when <= now) {
-			cw_engine_close(e);
+			cw_engine_close(x.e);
 			return cli_usage(cli, "--expires '%s' is not in the "
 			    "future", expires);
 		}
 	}
-	cli_actor(&a, as, NULL);
-	if (cw_token_create(e, &a, user, when, token, sizeof(token), &id,
-	    &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
+	rc = cw_token_create(x.e, &x.actor, user, when, token, sizeof(token),
+	    &id, &x.err);
+	if (rc == CW_OK && x.json) {
 		/* written by hand so that no JSON library keeps an unwiped
 		 * copy; the text is [A-Za-z0-9_-] only and needs no escaping */
 		printf("{\n  \"token\": \"%s\",\n  \"id\": %lld\n}\n", token,
 		    (long long)id);
-	} else {
+	} else if (rc == CW_OK) {
 		printf("%s\n", token);
 	}
 	fflush(stdout);
 	OPENSSL_cleanse(token, sizeof(token));
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }
 
 /* A time field of a token list entry, or "-" for null. */
@@ -94,82 +70,54 @@ field(const json_t *o, const char *key)
 	return s != NULL ? s : "-";
 }
 
+/* `token list` as text: a header, then a token a line. */
+static void
+token_rows(json_t *arr)
+{
+	json_t *t;
+	size_t i;
+
+	printf("%-6s %-20s %-20s %-20s %-20s %s\n", "ID", "USER", "CREATED",
+	    "EXPIRES", "LAST USED", "STATUS");
+	json_array_foreach(arr, i, t)
+		printf("%-6lld %-20s %-20s %-20s %-20s %s\n",
+		    (long long)json_integer_value(json_object_get(t, "id")),
+		    field(t, "user"), field(t, "created_at"),
+		    field(t, "expires_at"), field(t, "last_used_at"),
+		    field(t, "status"));
+}
+
 int
 cw_cmd_token_list(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		AS_OPT, JSON_OPT, HELP_OPT, END_OPT,
+	static const cli_opt opts[] = {
+		CLI_AS_OPT, CLI_JSON_OPT, CLI_HELP_OPT, CLI_END_OPT,
 	};
-	const char *as = NULL;
-	bool json = false;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
-	json_t *arr = NULL, *t;
-	size_t i;
-	int c, st;
+	cli_ctx x = CLI_CTX_INIT("token", "list");
+	json_t *arr = NULL;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_AS: as = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_HELP: return cli_help(cli, "token", "list");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	if (cw_token_list(e, &a, &arr, &err) != CW_OK) {
-		st = cli_fail(cli, &err);
-	} else if (json) {
-		cli_print_json(json_incref(arr));
-	} else {
-		printf("%-6s %-20s %-20s %-20s %-20s %s\n", "ID", "USER",
-		    "CREATED", "EXPIRES", "LAST USED", "STATUS");
-		json_array_foreach(arr, i, t)
-			printf("%-6lld %-20s %-20s %-20s %-20s %s\n",
-			    (long long)json_integer_value(json_object_get(t,
-			    "id")), field(t, "user"), field(t, "created_at"),
-			    field(t, "expires_at"), field(t, "last_used_at"),
-			    field(t, "status"));
-	}
-	json_decref(arr);
-	cw_engine_close(e);
-	return st;
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 || !cli_no_args(cli, &x) ||
+	    !cli_open(cli, &x))
+		return x.status;
+	rc = cw_token_list(x.e, &x.actor, &arr, &x.err);
+	return cli_finish(cli, &x, rc, arr, token_rows);
 }
 
 int
 cw_cmd_token_revoke(cw_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { AS_OPT, HELP_OPT, END_OPT };
-	const char *as = NULL;
-	cw_engine *e = NULL;
-	cw_err err = CW_ERR_INIT;
-	cw_actor a;
+	static const cli_opt opts[] = { CLI_AS_OPT, CLI_HELP_OPT, CLI_END_OPT };
+	cli_ctx x = CLI_CTX_INIT("token", "revoke");
 	int64_t id;
-	int c, st;
+	cw_rc rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_AS: as = optarg; break;
-		case OPT_HELP: return cli_help(cli, "token", "revoke");
-		default: return cli_usage(cli, "unknown or incomplete option");
-		}
-	}
-	if (optind + 1 != argc || !cw_parse_int64(argv[optind], 1, INT64_MAX,
-	    &id))
-		return cli_usage(cli, "give one token ID (a number; see "
-		    "'certward token list')");
-	if ((st = cli_open_engine(cli, &e)) != CW_EXIT_OK)
-		return st;
-	cli_actor(&a, as, NULL);
-	if (cw_token_revoke(e, &a, id, &err) != CW_OK)
-		st = cli_fail(cli, &err);
-	else
+	if (cli_parse(cli, argc, argv, opts, &x) < 0 ||
+	    !cli_one_id(cli, &x, "give one token ID (a number; see 'certward "
+	    "token list')", &id) || !cli_open(cli, &x))
+		return x.status;
+	rc = cw_token_revoke(x.e, &x.actor, id, &x.err);
+	if (rc == CW_OK)
 		printf("token %lld revoked\n", (long long)id);
-	cw_engine_close(e);
-	return st;
+	return cli_finish(cli, &x, rc, NULL, NULL);
 }

@@ -19,5 +19,6 @@
 #define CW_MAX_RSA_BITS 16384             /* largest modulus we decode */
 #define CW_MAX_PASSPHRASE_BYTES 1024      /* key encryption passphrase */
 #define CW_MAX_KEY_FILE_BYTES (256 * 1024) /* a private key file */
+#define CW_MAX_CERT_BYTES (64 * 1024)      /* a client certificate (mTLS) */
 
 #endif

@@ -76,7 +76,8 @@ load_pub(cw_engine *e, EVP_PKEY **pub, cw_err *err)
 	cw_rc rc = CW_OK;
 	EVP_PKEY *k;
 
-	CW_TRY(cw_engine_audit_key(e, &k, err));
+	/* the public key: a server process never holds the private one */
+	CW_TRY(cw_engine_audit_pub(e, &k, err));
 	CW_ENSURE_OSSL(EVP_PKEY_up_ref(k) == 1, "reference");
 	*pub = k;
 out:
@@ -92,7 +93,6 @@ cw_audit_checkpoint(cw_engine *e, const cw_actor *a, char **text,
 	cw_user actor;
 	feed_ctx c;
 	cw_checkpoint cp;
-	EVP_PKEY *key;
 	json_t *det = NULL;
 	char head[65], root[65];
 
@@ -109,8 +109,8 @@ cw_audit_checkpoint(cw_engine *e, const cw_actor *a, char **text,
 	/* never sign over a log that is already broken */
 	CW_TRY(cw_audit_verifier_finish(c.v, &cp.size, cp.head, cp.root, err));
 	cp.time = cw_engine_now(e);
-	CW_TRY(cw_engine_audit_key(e, &key, err));
-	CW_TRY(cw_checkpoint_sign(&cp, key, err));
+	/* with the audit key, wherever it lives (sign.h) */
+	CW_TRY(cw_engine_sign_checkpoint(e, &cp, err));
 	CW_TRY(cw_checkpoint_format(&cp, text, err));
 	CW_TRY(cw_store_checkpoint_put(e->store, cp.size, *text, err));
 	cw_hex(cp.head, CW_HASH_LEN, head);

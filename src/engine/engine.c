@@ -4,6 +4,7 @@
  */
 #include "engine_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 #include <openssl/pem.h>
 
 #include "../common/fileio.h"
+#include "../common/limits.h"
 #include "../common/util.h"
+#include "../x509/key_read.h"
 
 void
 cw_engine_path(const cw_engine *e, const char *rel, char *buf, size_t len)
@@ -44,22 +47,29 @@ out:
 	return rc;
 }
 
+/*
+ * Private keys are read without OpenSSL 3.0's generic decoder where
+ * possible (key_read.h): that decoder alone cost a millisecond of every
+ * CLI command.
+ */
 static cw_rc
 load_pem_key(const char *path, EVP_PKEY **out, cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	BIO *b = NULL;
 
-	CW_TRY(cw_read_file(path, 256 * 1024, &buf, &len, err));
-	b = BIO_new_mem_buf(buf, (int)len);
-	CW_ENSURE_MEM(b);
-	*out = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	CW_ENSURE(*out != NULL, CW_ERR_CONFIG, "%s: not an unencrypted PEM "
-	    "private key", path);
+	CW_TRY(cw_read_file(path, CW_MAX_KEY_FILE_BYTES, &buf, &len, err));
+	rc = cw_key_read_pem(buf, len, out, err);
+	/* a bad key in the data directory is a configuration error */
+	if (rc == CW_ERR_INPUT) {
+		rc = CW_ERR_CONFIG;
+		if (err != NULL) {
+			cw_err_prefix(err, "%s: ", path);
+			err->rc = rc;
+		}
+	}
 out:
-	BIO_free(b);
 	if (buf != NULL) {
 		OPENSSL_cleanse(buf, len);
 		free(buf);
@@ -67,13 +77,25 @@ out:
 	return rc;
 }
 
-cw_rc
-cw_engine_open(const char *data_dir, cw_engine **out, cw_err *err)
+/* What an engine is opened for (sign.h): the CLI holds everything; a
+ * server process never reads the CA's private keys; the signer process
+ * holds the keys and no database. */
+typedef enum open_mode {
+	OPEN_LOCAL,
+	OPEN_REMOTE,
+	OPEN_KEYS,
+} open_mode;
+
+static cw_rc
+engine_open(const char *data_dir, open_mode mode, const cw_signer *s,
+    cw_engine **out, cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	cw_engine *e = NULL;
 	char path[1024];
 	cw_policy_errors *perrs = NULL;
+	EVP_PKEY *k;
+	X509 *root;
 
 	e = calloc(1, sizeof(*e));
 	CW_ENSURE_MEM(e);
@@ -94,20 +116,57 @@ cw_engine_open(const char *data_dir, cw_engine **out, cw_err *err)
 	CW_TRY(cw_policy_load_file(path, &e->policy, perrs, err));
 	cw_engine_path(e, "ca/issuing.crt", path, sizeof(path));
 	CW_TRY(load_pem_cert(path, &e->issuing, err));
-	cw_engine_path(e, "ca/issuing.key", path, sizeof(path));
-	CW_TRY(load_pem_key(path, &e->issuing_key, err));
-	CW_ENSURE(X509_check_private_key(e->issuing, e->issuing_key) == 1,
-	    CW_ERR_CONFIG, "ca/issuing.key does not belong to ca/issuing.crt");
+	if (mode == OPEN_REMOTE) {
+		/* the key is never read here, so no copy of it can linger in
+		 * this process's memory (sign.h) */
+		e->signer = *s;
+		e->has_signer = true;
+	} else {
+		cw_engine_path(e, "ca/issuing.key", path, sizeof(path));
+		CW_TRY(load_pem_key(path, &e->issuing_key, err));
+		CW_ENSURE(X509_check_private_key(e->issuing, e->issuing_key) ==
+		    1, CW_ERR_CONFIG, "ca/issuing.key does not belong to "
+		    "ca/issuing.crt");
+	}
 	X509_NAME_oneline(X509_get_subject_name(e->issuing), e->issuing_name,
 	    sizeof(e->issuing_name));
-	cw_engine_path(e, "certward.db", path, sizeof(path));
-	CW_TRY(cw_store_open(path, false, &e->store, err));
+	if (mode == OPEN_KEYS) {
+		CW_TRY(cw_engine_audit_key(e, &k, err));
+	} else {
+		cw_engine_path(e, "certward.db", path, sizeof(path));
+		CW_TRY(cw_store_open(path, false, &e->store, err));
+	}
+	if (mode == OPEN_REMOTE) {
+		/* read now what is read on first use elsewhere: the process
+		 * gives up its file access once open (docs/security.md) */
+		CW_TRY(cw_engine_root(e, &root, err));
+		CW_TRY(cw_engine_audit_pub(e, &k, err));
+	}
 	*out = e;
 	e = NULL;
 out:
 	free(perrs);
 	cw_engine_close(e);
 	return rc;
+}
+
+cw_rc
+cw_engine_open(const char *data_dir, cw_engine **out, cw_err *err)
+{
+	return engine_open(data_dir, OPEN_LOCAL, NULL, out, err);
+}
+
+cw_rc
+cw_engine_open_remote(const char *data_dir, const cw_signer *s,
+    cw_engine **out, cw_err *err)
+{
+	return engine_open(data_dir, OPEN_REMOTE, s, out, err);
+}
+
+cw_rc
+cw_engine_open_keys(const char *data_dir, cw_engine **out, cw_err *err)
+{
+	return engine_open(data_dir, OPEN_KEYS, NULL, out, err);
 }
 
 void
@@ -121,6 +180,7 @@ cw_engine_close(cw_engine *e)
 	X509_free(e->root);
 	EVP_PKEY_free(e->issuing_key);
 	EVP_PKEY_free(e->audit_key);
+	EVP_PKEY_free(e->audit_pub);
 	free(e->data_dir);
 	free(e);
 }
@@ -169,6 +229,40 @@ cw_engine_audit_key(cw_engine *e, EVP_PKEY **key, cw_err *err)
 	}
 	*key = e->audit_key;
 out:
+	return rc;
+}
+
+cw_rc
+cw_engine_audit_pub(cw_engine *e, EVP_PKEY **pub, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	char path[1024];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	BIO *b = NULL;
+
+	if (e->audit_pub == NULL) {
+		cw_engine_path(e, "audit/audit.pub", path, sizeof(path));
+		if (access(path, F_OK) != 0 && errno == ENOENT) {
+			/* a data directory without audit.pub: the public
+			 * half of the key */
+			CW_TRY(cw_engine_audit_key(e, &e->audit_pub, err));
+			CW_ENSURE_OSSL(EVP_PKEY_up_ref(e->audit_pub) == 1,
+			    "reference");
+		} else {
+			CW_TRY(cw_read_file(path, CW_MAX_KEY_FILE_BYTES, &buf,
+			    &len, err));
+			b = BIO_new_mem_buf(buf, (int)len);
+			CW_ENSURE_MEM(b);
+			e->audit_pub = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+			CW_ENSURE(e->audit_pub != NULL, CW_ERR_CONFIG, "%s: not "
+			    "a PEM public key", path);
+		}
+	}
+	*pub = e->audit_pub;
+out:
+	BIO_free(b);
+	free(buf);
 	return rc;
 }
 

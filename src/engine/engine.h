@@ -188,13 +188,33 @@ cw_rc cw_cert_each(cw_engine *e, cw_cert_filter *f, cw_cert_row_fn fn,
 cw_rc cw_audit_log(cw_engine *e, const char *object, int64_t since,
     json_t **out, cw_err *err) CW_MUST_USE;
 
+/* --- inventory figures for /metrics (counts.c) ------------------------------ */
+
+/*
+ * Counted in the store, never listed (a scrape of a million certificates
+ * must not read them).  cw_cert_counts calls fn once per (status,
+ * template) with certificates, status as the listings show it (valid,
+ * expired, revoked, superseded); cw_request_counts once per request
+ * state; the strings are borrowed for the call.  *n of
+ * cw_cert_count_expiring: valid certificates whose notAfter falls within
+ * `within` seconds from now.
+ */
+cw_rc cw_cert_counts(cw_engine *e, bool (*fn)(const char *status,
+    const char *template_name, int64_t n, void *arg), void *arg, cw_err *err)
+    CW_MUST_USE;
+cw_rc cw_cert_count_expiring(cw_engine *e, int64_t within, int64_t *n,
+    cw_err *err) CW_MUST_USE;
+cw_rc cw_request_counts(cw_engine *e, bool (*fn)(const char *state,
+    int64_t n, void *arg), void *arg, cw_err *err) CW_MUST_USE;
+
 /* --- for the server (server_ca.c) -------------------------------------------- */
 
 /*
- * The issuing CA certificate and key (get1: the caller frees both), and
- * the root (may be NULL, get1).  For OCSP signing in the worker.
+ * The issuing CA certificate and the root (may be NULL), get1: the
+ * caller frees both.  Never the key: OCSP responses are signed through
+ * cw_engine_sign_ocsp (sign.h).
  */
-cw_rc cw_engine_ca_get1(cw_engine *e, X509 **issuing, EVP_PKEY **key, X509 **root,
+cw_rc cw_engine_ca_get1(cw_engine *e, X509 **issuing, X509 **root,
     cw_err *err) CW_MUST_USE;
 
 /* The configured CRL validity (config.yaml crl_next_update), seconds. */

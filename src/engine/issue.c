@@ -2,8 +2,17 @@
  * issue.c - turns an approved request into a certificate: the template,
  * not the CSR, decides every extension; the validity is capped by the
  * template, the configuration and the issuer; the serial is 128 random
- * bits; the certificate is linted before it is signed (cert_build.c), then
- * stored with its audit event in the caller's transaction.
+ * bits; the certificate is linted before it is signed (cert_build.c,
+ * through the signing seam of sign.h), then stored with its audit event in
+ * the caller's transaction.
+ *
+ * Signing and storing are two steps.  cw_engine_issue_sign needs no
+ * database: the certificate's bytes depend only on the CSR, the template,
+ * the configuration, the issuer and the clock, so request submission
+ * signs before it takes the write lock (requests.c explains why that is
+ * safe).  cw_engine_issue_store runs inside the write transaction and
+ * either stores that certificate or signs there; an unused one is wiped by
+ * cw_issued_discard.
  */
 #include "engine_int.h"
 
@@ -20,31 +29,6 @@
 #include "../x509/cert_build.h"
 #include "../x509/csr.h"
 
-/* Key usages a key type can serve (RFC 5480 3, RFC 8410 5). */
-static uint32_t
-fit_key_usage(uint32_t ku, cw_key_type kt)
-{
-	if (kt != CW_KEYT_RSA && kt != CW_KEYT_RSA_PSS)
-		ku &= ~(uint32_t)(CW_KU_KEY_ENCIPHERMENT |
-		    CW_KU_DATA_ENCIPHERMENT);
-	if (kt != CW_KEYT_EC)
-		ku &= ~(uint32_t)(CW_KU_KEY_AGREEMENT | CW_KU_ENCIPHER_ONLY |
-		    CW_KU_DECIPHER_ONLY);
-	return ku;
-}
-
-static const char *
-issuer_md(EVP_PKEY *k)
-{
-	int bits = EVP_PKEY_get_bits(k);
-
-	if (EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448"))
-		return NULL;
-	if (EVP_PKEY_is_a(k, "EC"))
-		return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
-	return bits >= 7680 ? "SHA384" : "SHA256";
-}
-
 static void
 key_alg_text(const cw_key_info *k, char *buf, size_t len)
 {
@@ -56,9 +40,15 @@ key_alg_text(const cw_key_info *k, char *buf, size_t len)
 		snprintf(buf, len, "%s", cw_key_type_name(k->type));
 }
 
+/*
+ * Builds, lints and signs the certificate for a compliant request: no
+ * database, no lock.  is must be empty (zeroed or discarded); on success
+ * is->ready and is holds everything the record needs apart from the
+ * request (service, id, approvers, exceptions).
+ */
 cw_rc
-cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
-    const cw_template *t, const cw_csr *csr, json_t *approvers, cw_err *err)
+cw_engine_issue_sign(cw_engine *e, const cw_template *t, const cw_csr *csr,
+    cw_issued *is, cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	cw_name_attr subj[CW_MAX_SUBJECT_ATTRS];
@@ -67,21 +57,17 @@ cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
 	cw_cert_profile p;
 	X509 *cert = NULL;
 	unsigned char *der = NULL;
-	int der_len;
-	cw_cert_rec rec;
-	json_t *jsans = NULL, *det = NULL;
-	char base[600], crl[700], ocsp[700], aia[700], obj[80], hex[65];
-	char nb[40], na[40], ipbuf[64];
+	int der_len = 0;
+	json_t *jsans = NULL;
+	char base[600], crl[700], ocsp[700], aia[700], ipbuf[64];
 	const ASN1_TIME *iss_end;
 	struct tm tm;
 	int64_t now = cw_engine_now(e), validity, iss_na;
 	size_t i, j, n_subj = 0;
-	cw_cert_rec old;
-	bool found;
 
-	memset(&rec, 0, sizeof(rec));
-	memset(&old, 0, sizeof(old));
 	memset(&p, 0, sizeof(p));
+	CW_ENSURE(!is->ready, CW_ERR_INTERNAL, "cw_engine_issue_sign: the "
+	    "previous certificate was neither stored nor discarded");
 
 	/* subject: only attributes the template has a rule for (the gate
 	 * has refused any other unless other_fields: allow) */
@@ -162,7 +148,7 @@ cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
 	    "no randomness for the serial number");
 	/* DESIGN 8: 128 random bits, read as an unsigned number (DER adds
 	 * a 0x00 octet when the top bit is set: at most 17 octets) */
-	cw_serial_hex(serial, sizeof(serial), rec.serial);
+	cw_serial_hex(serial, sizeof(serial), is->rec.serial);
 
 	/* validity: template default, capped by its max, the configured
 	 * max and the issuer's own notAfter; one minute back-dated for
@@ -193,47 +179,129 @@ cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
 	p.n_subject = n_subj;
 	p.sans = sans;
 	p.n_sans = csr->n_sans;
-	p.key_usage = fit_key_usage(t->key_usage, csr->key.type);
+	p.key_usage = cw_key_usage_fit(t->key_usage, csr->key.type);
 	p.eku = t->eku;
 	p.n_eku = t->n_eku;
 	p.crl_url = crl;
 	p.ocsp_url = ocsp;
 	p.ca_issuers_url = aia;
-	p.md = issuer_md(e->issuing_key);
-	CW_TRY(cw_cert_issue(&p, csr->key.pkey, e->issuing, e->issuing_key,
+	p.md = cw_engine_sign_md(e);
+	/* the CSR's SubjectPublicKeyInfo goes into the certificate byte for
+	 * byte; whoever holds the key builds, lints and signs (sign.h) */
+	CW_TRY(cw_engine_sign_cert(e, t->name, &p, csr->spki, csr->spki_len,
 	    &cert, err));
 	der_len = i2d_X509(cert, &der);
 	CW_ENSURE_OSSL(der_len > 0, "cannot encode the certificate");
 
-	snprintf(rec.issuer, sizeof(rec.issuer), "%s", e->issuing_name);
-	X509_NAME_oneline(X509_get_subject_name(cert), rec.subject,
-	    sizeof(rec.subject));
-	rec.sans = cw_json_canonical(jsans);
-	CW_ENSURE_MEM(rec.sans);
-	key_alg_text(&csr->key, rec.key_alg, sizeof(rec.key_alg));
-	memcpy(rec.spki_sha256, csr->key.spki_sha256, 32);
-	rec.not_before = p.not_before;
-	rec.not_after = p.not_after;
-	rec.renew_after = p.not_before + (p.not_after - p.not_before) *
+	snprintf(is->rec.issuer, sizeof(is->rec.issuer), "%s",
+	    e->issuing_name);
+	X509_NAME_oneline(X509_get_subject_name(cert), is->rec.subject,
+	    sizeof(is->rec.subject));
+	is->rec.sans = cw_json_canonical(jsans);
+	CW_ENSURE_MEM(is->rec.sans);
+	key_alg_text(&csr->key, is->rec.key_alg, sizeof(is->rec.key_alg));
+	memcpy(is->rec.spki_sha256, csr->key.spki_sha256, 32);
+	is->rec.not_before = p.not_before;
+	is->rec.not_after = p.not_after;
+	is->rec.renew_after = p.not_before + (p.not_after - p.not_before) *
 	    t->renew_at_pct / 100;
-	snprintf(rec.template_name, sizeof(rec.template_name), "%s", t->name);
-	snprintf(rec.service, sizeof(rec.service), "%s", r->service);
-	rec.request_id = r->id;
-	snprintf(rec.status, sizeof(rec.status), "valid");
-	rec.revocation_reason = -1;
-	snprintf(rec.source, sizeof(rec.source), "issued");
-	rec.der = der;
-	rec.der_len = (size_t)der_len;
-	CW_TRY(cw_store_cert_insert(e->store, &rec, err));
+	snprintf(is->rec.template_name, sizeof(is->rec.template_name), "%s",
+	    t->name);
+	is->der = der;
+	is->der_len = (size_t)der_len;
+	der = NULL;
+	is->sans = jsans;
+	jsans = NULL;
+	is->ready = true;
+out:
+	if (rc != CW_OK)
+		cw_issued_discard(is);
+	OPENSSL_free(der);
+	if (lowered != NULL)
+		for (i = 0; i < csr->n_sans; i++)
+			free(lowered[i]);
+	free(lowered);
+	free(sans);
+	X509_free(cert);
+	json_decref(jsans);
+	return rc;
+}
 
-	cw_hex(csr->key.spki_sha256, 32, hex);
-	cw_time_text(p.not_before, nb, sizeof(nb));
-	cw_time_text(p.not_after, na, sizeof(na));
+/*
+ * Wipes and frees a certificate that was not stored: it never leaves the
+ * process.  NULL-safe; leaves is empty.
+ */
+void
+cw_issued_discard(cw_issued *is)
+{
+	if (is == NULL)
+		return;
+	OPENSSL_clear_free(is->der, is->der_len);
+	json_decref(is->sans);
+	cw_cert_rec_cleanup(&is->rec);
+	memset(is, 0, sizeof(*is));
+}
+
+/*
+ * Stores the certificate for request r inside the caller's write
+ * transaction, with its audit event; supersedes the renewed certificate;
+ * fills r->serial and sets r->state "issued".  Uses *is when the caller
+ * signed it before the lock (is->ready) and its serial is still unused,
+ * otherwise signs here.  Consumes *is whatever the outcome.
+ */
+cw_rc
+cw_engine_issue_store(cw_engine *e, const cw_actor *a, cw_request *r,
+    const cw_template *t, const cw_csr *csr, json_t *approvers,
+    cw_issued *is, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cw_cert_rec old;
+	json_t *det = NULL;
+	char obj[80], hex[65], nb[40], na[40];
+	bool found;
+	int tries;
+
+	memset(&old, 0, sizeof(old));
+	/* 128 random bits make a clash with a stored serial improbable, but
+	 * another process may have stored its own certificates since this
+	 * one was signed: the serial is checked under the lock, and a
+	 * clash costs a new signature rather than a failed transaction
+	 * (the UNIQUE index on certificates.serial is the last guard) */
+	for (tries = 0;; tries++) {
+		if (!is->ready)
+			CW_TRY(cw_engine_issue_sign(e, t, csr, is, err));
+		CW_TRY(cw_store_cert_get(e->store, is->rec.serial, &old, &found,
+		    err));
+		cw_cert_rec_cleanup(&old);
+		if (!found)
+			break;
+		cw_issued_discard(is);
+		CW_ENSURE(tries < 3, CW_ERR_INTERNAL, "%d random serial numbers "
+		    "in a row were already in the inventory: the random number "
+		    "generator is broken", tries + 1);
+	}
+
+	snprintf(is->rec.service, sizeof(is->rec.service), "%s", r->service);
+	is->rec.request_id = r->id;
+	snprintf(is->rec.status, sizeof(is->rec.status), "valid");
+	is->rec.revocation_reason = -1;
+	snprintf(is->rec.source, sizeof(is->rec.source), "issued");
+	is->rec.der = is->der; /* borrowed: is->der is freed by discard */
+	is->rec.der_len = is->der_len;
+	rc = cw_store_cert_insert(e->store, &is->rec, err);
+	is->rec.der = NULL;
+	is->rec.der_len = 0;
+	if (rc != CW_OK)
+		goto out;
+
+	cw_hex(is->rec.spki_sha256, 32, hex);
+	cw_time_text(is->rec.not_before, nb, sizeof(nb));
+	cw_time_text(is->rec.not_after, na, sizeof(na));
 	det = json_pack("{s:s, s:I, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:s}",
-	    "serial", rec.serial, "request", (json_int_t)r->id, "template",
-	    t->name, "service", r->service, "sans", jsans, "key_alg",
-	    rec.key_alg, "spki_sha256", hex, "not_before", nb, "not_after", na,
-	    "subject", rec.subject);
+	    "serial", is->rec.serial, "request", (json_int_t)r->id, "template",
+	    t->name, "service", r->service, "sans", is->sans, "key_alg",
+	    is->rec.key_alg, "spki_sha256", hex, "not_before", nb, "not_after",
+	    na, "subject", is->rec.subject);
 	CW_ENSURE_MEM(det);
 	json_object_set_new(det, "approvers", approvers != NULL ?
 	    json_incref(approvers) : json_array());
@@ -241,7 +309,7 @@ cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
 	    r->exceptions : "[]", 0, NULL));
 	if (r->renew_of[0])
 		json_object_set_new(det, "renews", json_string(r->renew_of));
-	snprintf(obj, sizeof(obj), "cert:%s", rec.serial);
+	snprintf(obj, sizeof(obj), "cert:%s", is->rec.serial);
 	CW_TRY(cw_engine_audit(e, a, "cert.issue", obj, det, err));
 
 	if (r->renew_of[0]) {
@@ -250,32 +318,34 @@ cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
 		if (found && strcmp(old.status, "valid") == 0) {
 			snprintf(old.status, sizeof(old.status), "superseded");
 			snprintf(old.renewed_by, sizeof(old.renewed_by), "%s",
-			    rec.serial);
+			    is->rec.serial);
 			CW_TRY(cw_store_cert_update(e->store, &old, err));
 			json_decref(det);
-			det = json_pack("{s:s}", "renewed_by", rec.serial);
+			det = json_pack("{s:s}", "renewed_by", is->rec.serial);
 			snprintf(obj, sizeof(obj), "cert:%s", old.serial);
 			CW_TRY(cw_engine_audit(e, a, "cert.supersede", obj, det,
 			    err));
 		}
 	}
 	snprintf(r->state, sizeof(r->state), "issued");
-	snprintf(r->serial, sizeof(r->serial), "%s", rec.serial);
+	snprintf(r->serial, sizeof(r->serial), "%s", is->rec.serial);
 	r->reason[0] = '\0';
-	r->updated_at = now;
+	r->updated_at = cw_engine_now(e);
 	CW_TRY(cw_store_request_update(e->store, r, err));
 out:
-	rec.der = NULL; /* freed below as der */
-	OPENSSL_free(der);
-	cw_cert_rec_cleanup(&rec);
+	cw_issued_discard(is);
 	cw_cert_rec_cleanup(&old);
-	if (lowered != NULL)
-		for (i = 0; i < csr->n_sans; i++)
-			free(lowered[i]);
-	free(lowered);
-	free(sans);
-	X509_free(cert);
-	json_decref(jsans);
 	json_decref(det);
 	return rc;
+}
+
+/* Signs and stores inside the caller's transaction (engine_int.h). */
+cw_rc
+cw_engine_issue(cw_engine *e, const cw_actor *a, cw_request *r,
+    const cw_template *t, const cw_csr *csr, json_t *approvers, cw_err *err)
+{
+	cw_issued is;
+
+	memset(&is, 0, sizeof(is));
+	return cw_engine_issue_store(e, a, r, t, csr, approvers, &is, err);
 }

@@ -2,7 +2,9 @@
  * requests.c - the request workflow: submit (the gate plus the inventory
  * checks), hold, approve, reject, and the re-check that releases held
  * requests.  Every decision is recorded with its audit event in one
- * transaction.
+ * transaction.  Submission does its CPU work (parsing, the policy,
+ * signing) before it takes the write lock and decides under it; see
+ * "submit" below for how and why that is safe.
  */
 #include "engine_int.h"
 
@@ -48,12 +50,15 @@ find_exc(const cw_exception *x, void *arg)
  * approvals and owner freshness: the policy gate, the service, key reuse,
  * renewal rules, then exceptions in force for (template, service), which
  * waive the violations they name.  *v receives what remains; exc_ids the
- * exceptions used.
+ * exceptions used.  gate, when not NULL, holds the policy's findings
+ * computed before (they depend on the CSR and the template only); NULL
+ * evaluates the policy here.
  */
 static cw_rc
 evaluate(cw_engine *e, const cw_template *t, const char *service,
-    const cw_csr *csr, const char *renew_of, cw_violations *v,
-    json_t *exc_ids, cw_service *svc, bool *svc_found, cw_err *err)
+    const cw_csr *csr, const char *renew_of, const cw_violations *gate,
+    cw_violations *v, json_t *exc_ids, cw_service *svc, bool *svc_found,
+    cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	cw_violations all;
@@ -65,7 +70,10 @@ evaluate(cw_engine *e, const cw_template *t, const char *service,
 
 	cw_violations_init(&all);
 	memset(&old, 0, sizeof(old));
-	CW_TRY(cw_policy_eval(t, csr, &all, err));
+	if (gate != NULL)
+		cw_violations_extend(&all, gate);
+	else
+		CW_TRY(cw_policy_eval(t, csr, &all, err));
 	CW_TRY(cw_store_service_get(e->store, service, svc, svc_found, err));
 	if (!*svc_found)
 		cw_violations_add(&all, "service.unknown", "service '%s' is not "
@@ -168,73 +176,176 @@ set_json_text(char **dst, const json_t *j, cw_err *err)
 	    "out of memory");
 }
 
-/* One submission inside the caller's transaction. */
+/* --- submit ---------------------------------------------------------------- */
+
+/*
+ * How a submission is split around the write lock (docs/performance.md,
+ * "Two processes on one data directory").  Everything SQLite serialises
+ * between processes is what runs between BEGIN IMMEDIATE and COMMIT, so
+ * the CPU work is done before:
+ *
+ *   prepare(), no lock held: parse the CSR and verify its signature,
+ *   evaluate the template's policy (pure: the CSR and the template only),
+ *   then predict the verdict with the same judge() as below over plain
+ *   reads of the inventory; when the prediction is "issue", build, lint
+ *   and sign the certificate (cw_engine_issue_sign).
+ *
+ *   submit_one(), inside the write transaction: judge() again, over the
+ *   policy findings from before, re-reading everything that lives in the
+ *   database: the service (unknown, retired, owner attestation), key
+ *   reuse against the whole inventory, the renewed certificate, the
+ *   exceptions in force.  This verdict alone decides and is recorded; the
+ *   prediction only saved work.
+ *
+ * Why this is safe.  The certificate's bytes depend only on the CSR, the
+ * template, the configuration, the issuing CA and the clock; nothing in
+ * the database changes them, so a certificate signed before the lock is
+ * the one that would have been signed under it (its validity starts the
+ * few milliseconds earlier that the wait for the lock took).  Whether to
+ * issue does depend on the database, and that is decided under the lock:
+ * BEGIN IMMEDIATE admits one writer at a time and the transaction reads
+ * every commit of other processes and this group's own earlier inserts,
+ * so a key submitted twice concurrently, by two processes or twice in one
+ * group, is issued once and the other request is rejected with key.reuse.
+ * The pre-signed certificate is stored only if the verdict under the lock
+ * is "issue" and its serial is still unused (cw_engine_issue_store);
+ * otherwise it is wiped and freed (cw_issued_discard), never stored,
+ * returned or logged, and the request is recorded with the verdict made
+ * under the lock (signed there when that verdict is "issue" and nothing
+ * usable was signed before).  Nothing is written before the lock: a crash
+ * loses at most certificates that only ever existed in memory, and the
+ * request, its certificate and their audit events still commit together.
+ */
+
+/* One submission between prepare() and the commit. */
+typedef struct prepared {
+	const cw_template *t;
+	cw_csr *csr;
+	cw_violations gate; /* the policy's findings */
+	cw_issued cert;     /* signed before the lock, or not ready */
+} prepared;
+
+static void
+prepared_cleanup(prepared *p)
+{
+	cw_csr_free(p->csr);
+	cw_violations_cleanup(&p->gate);
+	cw_issued_discard(&p->cert);
+	memset(p, 0, sizeof(*p));
+	cw_violations_init(&p->gate);
+}
+
+/*
+ * The verdict on a new submission, the one place that decides it: sets
+ * r->state (rejected, held, pending, or approved = issue now) and
+ * r->reason; *v and exc as evaluate() leaves them.
+ */
 static cw_rc
-submit_one(cw_engine *e, const cw_actor *a, const cw_submit *s,
+judge(cw_engine *e, const cw_submit *s, const prepared *p, cw_request *r,
+    cw_violations *v, json_t *exc, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	const cw_template *t = p->t;
+	cw_service svc;
+	bool svc_found;
+
+	memset(&svc, 0, sizeof(svc));
+	CW_TRY(evaluate(e, t, s->service, p->csr, s->renew_serial, &p->gate,
+	    v, exc, &svc, &svc_found, err));
+	r->reason[0] = '\0';
+	if (cw_violations_any(v)) {
+		snprintf(r->state, sizeof(r->state), "rejected");
+		snprintf(r->reason, sizeof(r->reason), "%zu violation%s", v->n,
+		    v->n == 1 ? "" : "s");
+	} else if (owner_stale(e, t, &svc)) {
+		/* fail safe: never issued automatically on a stale owner */
+		snprintf(r->state, sizeof(r->state), "held");
+		snprintf(r->reason, sizeof(r->reason), "the ownership of "
+		    "service '%s' was last attested %lld s ago; template '%s' "
+		    "requires it within %lld s: run 'certward service verify "
+		    "%s'", svc.name, (long long)(cw_engine_now(e) -
+		    svc.verified_at), t->name, (long long)t->owner_max_age,
+		    svc.name);
+	} else if (t->approvals_required > 0) {
+		snprintf(r->state, sizeof(r->state), "pending");
+		snprintf(r->reason, sizeof(r->reason), "awaiting %d approval%s",
+		    t->approvals_required, t->approvals_required == 1 ? "" :
+		    "s");
+	} else {
+		snprintf(r->state, sizeof(r->state), "approved");
+	}
+out:
+	return rc;
+}
+
+/* Before the lock: parse, the policy, the predicted verdict and, when it
+ * says issue, the signed certificate.  *p must be empty. */
+static cw_rc
+prepare(cw_engine *e, const cw_submit *s, prepared *p, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cw_request r;
+	cw_violations v;
+	json_t *exc = NULL;
+
+	memset(&r, 0, sizeof(r));
+	cw_violations_init(&v);
+	p->t = cw_policy_get0_template(e->policy, s->template_name);
+	CW_ENSURE(p->t != NULL, CW_ERR_NOT_FOUND, "the policy has no "
+	    "template '%s'", s->template_name);
+	CW_TRY(cw_csr_parse(s->csr, s->csr_len, &p->csr, err));
+	CW_TRY(cw_policy_eval(p->t, p->csr, &p->gate, err));
+	exc = json_array();
+	CW_ENSURE_MEM(exc);
+	CW_TRY(judge(e, s, p, &r, &v, exc, err));
+	if (strcmp(r.state, "approved") == 0)
+		CW_TRY(cw_engine_issue_sign(e, p->t, p->csr, &p->cert, err));
+out:
+	json_decref(exc);
+	cw_violations_cleanup(&v);
+	return rc;
+}
+
+/* Inside the caller's transaction: decides one prepared submission,
+ * records it and, when it is to be issued, the certificate. */
+static cw_rc
+submit_one(cw_engine *e, const cw_actor *a, const cw_submit *s, prepared *p,
     cw_outcome *out, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	const cw_template *t;
-	cw_csr *csr = NULL;
+	const cw_template *t = p->t;
 	cw_violations v;
-	cw_service svc;
-	bool svc_found;
 	cw_request r;
 	json_t *exc = NULL, *vj = NULL, *det = NULL;
 	char obj[64], hex[65];
 
 	cw_violations_init(&v);
 	memset(&r, 0, sizeof(r));
-	t = cw_policy_get0_template(e->policy, s->template_name);
-	CW_ENSURE(t != NULL, CW_ERR_NOT_FOUND, "the policy has no template "
-	    "'%s'", s->template_name);
-	CW_TRY(cw_csr_parse(s->csr, s->csr_len, &csr, err));
 	exc = json_array();
 	CW_ENSURE_MEM(exc);
-	CW_TRY(evaluate(e, t, s->service, csr, s->renew_serial, &v, exc, &svc,
-	    &svc_found, err));
+	CW_TRY(judge(e, s, p, &r, &v, exc, err));
 
 	snprintf(r.template_name, sizeof(r.template_name), "%s", t->name);
 	snprintf(r.service, sizeof(r.service), "%s", s->service);
-	r.csr = csr->der;
-	r.csr_len = csr->der_len;
+	r.csr = p->csr->der;
+	r.csr_len = p->csr->der_len;
 	snprintf(r.requester, sizeof(r.requester), "%s", a->name);
 	snprintf(r.origin, sizeof(r.origin), "%s", a->origin);
 	snprintf(r.channel, sizeof(r.channel), "%s", a->channel);
 	snprintf(r.renew_of, sizeof(r.renew_of), "%s", s->renew_serial ?
 	    s->renew_serial : "");
 	r.created_at = r.updated_at = cw_engine_now(e);
-	if (cw_violations_any(&v)) {
-		snprintf(r.state, sizeof(r.state), "rejected");
-		snprintf(r.reason, sizeof(r.reason), "%zu violation%s", v.n,
-		    v.n == 1 ? "" : "s");
-	} else if (owner_stale(e, t, &svc)) {
-		/* fail safe: never issued automatically on a stale owner */
-		snprintf(r.state, sizeof(r.state), "held");
-		snprintf(r.reason, sizeof(r.reason), "the ownership of service "
-		    "'%s' was last attested %lld s ago; template '%s' requires "
-		    "it within %lld s: run 'certward service verify %s'",
-		    svc.name, (long long)(cw_engine_now(e) - svc.verified_at),
-		    t->name, (long long)t->owner_max_age, svc.name);
-	} else if (t->approvals_required > 0) {
-		snprintf(r.state, sizeof(r.state), "pending");
-		snprintf(r.reason, sizeof(r.reason), "awaiting %d approval%s",
-		    t->approvals_required, t->approvals_required == 1 ? "" :
-		    "s");
-	} else {
-		snprintf(r.state, sizeof(r.state), "approved");
-	}
 	vj = violations_json(&v);
 	CW_ENSURE_MEM(vj);
 	CW_TRY(set_json_text(&r.violations, vj, err));
 	CW_TRY(set_json_text(&r.exceptions, exc, err));
 	CW_TRY(cw_store_request_insert(e->store, &r, err));
 
-	cw_hex(csr->key.spki_sha256, 32, hex);
+	cw_hex(p->csr->key.spki_sha256, 32, hex);
 	det = json_pack("{s:s, s:s, s:s, s:O, s:O, s:s, s:s}", "template",
 	    t->name, "service", s->service, "state", r.state, "violations", vj,
 	    "exceptions", exc, "spki_sha256", hex, "key_type",
-	    cw_key_type_name(csr->key.type));
+	    cw_key_type_name(p->csr->key.type));
 	CW_ENSURE_MEM(det);
 	if (r.renew_of[0])
 		json_object_set_new(det, "renew_of", json_string(r.renew_of));
@@ -243,26 +354,36 @@ submit_one(cw_engine *e, const cw_actor *a, const cw_submit *s,
 	snprintf(obj, sizeof(obj), "request:%lld", (long long)r.id);
 	CW_TRY(cw_engine_audit(e, a, "request.submit", obj, det, err));
 	if (strcmp(r.state, "approved") == 0)
-		CW_TRY(cw_engine_issue(e, a, &r, t, csr, NULL, err));
+		CW_TRY(cw_engine_issue_store(e, a, &r, t, p->csr, NULL,
+		    &p->cert, err));
 	fill_outcome(&r, &v, exc, out);
 out:
-	r.csr = NULL; /* borrowed from csr */
+	/* a certificate signed for a verdict that did not hold is wiped */
+	cw_issued_discard(&p->cert);
+	r.csr = NULL; /* borrowed from p->csr */
 	cw_request_cleanup(&r);
 	json_decref(exc);
 	json_decref(vj);
 	json_decref(det);
 	cw_violations_cleanup(&v);
-	cw_csr_free(csr);
 	return rc;
 }
 
+/*
+ * Submits n requests, committing them in transactions of up to `group`
+ * (0 = 1): each group is prepared without the lock, then decided and
+ * written in one write transaction (see above).  A failure rolls back the
+ * group it happened in and clears its outcomes (they name records that
+ * were never committed); earlier groups stay committed with theirs.
+ */
 cw_rc
 cw_request_submit_many(cw_engine *e, const cw_actor *a, const cw_submit *s,
     size_t n, size_t group, cw_outcome *out, cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	cw_user actor;
-	size_t i, in_tx = 0;
+	prepared *prep = NULL;
+	size_t i = 0, j, k = 0, n_prep = 0;
 	bool open = false;
 
 	if (group == 0)
@@ -270,25 +391,36 @@ cw_request_submit_many(cw_engine *e, const cw_actor *a, const cw_submit *s,
 	CW_TRY(cw_actor_check(e, a, &actor, err));
 	CW_TRY(cw_require_role(&actor, submit_roles, 2, "submit requests",
 	    err));
-	for (i = 0; i < n; i++) {
-		if (!open) {
-			CW_TRY(cw_store_begin(e->store, err));
-			open = true;
-		}
-		CW_TRY(submit_one(e, a, &s[i], &out[i], err));
-		if (++in_tx >= group) {
-			CW_TRY(cw_store_commit(e->store, err));
-			open = false;
-			in_tx = 0;
-		}
+	n_prep = group < n ? group : n;
+	if (n_prep > 0) {
+		prep = calloc(n_prep, sizeof(*prep));
+		CW_ENSURE_MEM(prep);
 	}
-	if (open) {
+	for (j = 0; j < n_prep; j++)
+		cw_violations_init(&prep[j].gate);
+	for (i = 0; i < n; i += k) {
+		k = n - i < group ? n - i : group;
+		for (j = 0; j < k; j++)
+			CW_TRY(prepare(e, &s[i + j], &prep[j], err));
+		CW_TRY(cw_store_begin(e->store, err));
+		open = true;
+		for (j = 0; j < k; j++)
+			CW_TRY(submit_one(e, a, &s[i + j], &prep[j], &out[i + j],
+			    err));
 		CW_TRY(cw_store_commit(e->store, err));
 		open = false;
+		for (j = 0; j < k; j++)
+			prepared_cleanup(&prep[j]);
 	}
 out:
 	if (open)
 		cw_store_rollback(e->store);
+	if (rc != CW_OK)
+		for (j = 0; j < k; j++)
+			cw_outcome_cleanup(&out[i + j]);
+	for (j = 0; j < n_prep; j++)
+		prepared_cleanup(&prep[j]);
+	free(prep);
 	return rc;
 }
 
@@ -430,7 +562,7 @@ decide(cw_engine *e, const cw_actor *a, int64_t id, bool approve,
 	json_decref(exc);
 	exc = json_array();
 	CW_ENSURE_MEM(exc);
-	CW_TRY(evaluate(e, t, r.service, csr, r.renew_of, &v, exc, &svc,
+	CW_TRY(evaluate(e, t, r.service, csr, r.renew_of, NULL, &v, exc, &svc,
 	    &svc_found, err));
 	CW_TRY(set_json_text(&r.exceptions, exc, err));
 	vj = violations_json(&v);
@@ -540,8 +672,8 @@ cw_engine_release_held(cw_engine *e, const cw_actor *a, const char *service,
 		CW_TRY(cw_csr_parse(r.csr, r.csr_len, &csr, err));
 		exc = json_array();
 		CW_ENSURE_MEM(exc);
-		CW_TRY(evaluate(e, t, r.service, csr, r.renew_of, &v, exc, &svc,
-		    &svc_found, err));
+		CW_TRY(evaluate(e, t, r.service, csr, r.renew_of, NULL, &v, exc,
+		    &svc, &svc_found, err));
 		vj = violations_json(&v);
 		CW_ENSURE_MEM(vj);
 		CW_TRY(set_json_text(&r.violations, vj, err));
@@ -601,11 +733,11 @@ cw_request_show(cw_engine *e, int64_t id, json_t **out, cw_err *err)
 	int needed;
 
 	memset(&r, 0, sizeof(r));
+	memset(&cc, 0, sizeof(cc)); /* out: frees cc.list */
 	CW_TRY(cw_store_request_get(e->store, id, &r, &found, err));
 	CW_ENSURE(found, CW_ERR_NOT_FOUND, "unknown request %lld",
 	    (long long)id);
 	t = cw_policy_get0_template(e->policy, r.template_name);
-	memset(&cc, 0, sizeof(cc));
 	cc.list = json_array();
 	CW_ENSURE_MEM(cc.list);
 	CW_TRY(cw_store_approval_each(e->store, id, count_cb, &cc, err));

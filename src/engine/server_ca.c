@@ -1,9 +1,12 @@
 /*
- * server_ca.c - what `certward serve` needs from the CA: the issuing
- * certificate and key for OCSP signing, one certificate's revocation status
- * (for OCSP, without its audit trail), the CRL schedule, and a TLS
- * certificate for the server itself.  Kept in one file so that it can move
- * into the separate signer process (issue 4, key isolation) as a unit.
+ * server_ca.c - what `certward serve` needs from the CA: the issuing and
+ * root certificates, one certificate's revocation status (for OCSP,
+ * without its audit trail), the CRL schedule, and a TLS certificate for
+ * the server itself.  No private key of the CA is used here: OCSP and the
+ * server certificate are signed through the seam of sign.h, so that in
+ * serve only the signer process holds the key (docs/security.md).  The
+ * signer checks the server certificate against the very profile built
+ * here (cw_server_profile_check).
  */
 #include "engine_int.h"
 
@@ -25,21 +28,17 @@
 #include "../x509/name_match.h"
 
 cw_rc
-cw_engine_ca_get1(cw_engine *e, X509 **issuing, EVP_PKEY **key, X509 **root,
-    cw_err *err)
+cw_engine_ca_get1(cw_engine *e, X509 **issuing, X509 **root, cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	X509 *r = NULL;
 
 	*issuing = NULL;
-	*key = NULL;
 	*root = NULL;
-	CW_ENSURE(e->issuing != NULL && e->issuing_key != NULL,
-	    CW_ERR_INTERNAL, "the issuing CA is not loaded");
-	CW_ENSURE_OSSL(X509_up_ref(e->issuing) == 1 &&
-	    EVP_PKEY_up_ref(e->issuing_key) == 1, "cannot reference the CA");
+	CW_ENSURE(e->issuing != NULL, CW_ERR_INTERNAL,
+	    "the issuing CA is not loaded");
+	CW_ENSURE_OSSL(X509_up_ref(e->issuing) == 1, "cannot reference the CA");
 	*issuing = e->issuing;
-	*key = e->issuing_key;
 	CW_TRY(cw_engine_root(e, &r, err));
 	if (r != NULL && X509_up_ref(r) == 1)
 		*root = r;
@@ -289,6 +288,133 @@ out:
 	return rc;
 }
 
+/* serve's own certificate, as cw_engine_server_cert builds it and the
+ * signer expects it (everything but serial and digest). */
+typedef struct server_prof {
+	cw_cert_profile p;
+	cw_name_attr cn;
+	cw_gen_name sans[2];
+	uint8_t ip[16];
+	int eku[1];
+} server_prof;
+
+/*
+ * The profile of the server certificate for `host` at time now: CN host
+ * (localhost when longer than 64), SANs host (IP or DNS, unless it is
+ * localhost) and localhost, digitalSignature, serverAuth, valid from a
+ * minute ago for config.yaml's server_cert_lifetime, never past the
+ * issuer.  sp borrows host.
+ */
+static cw_rc
+server_profile(cw_engine *e, const char *host, int64_t now, server_prof *sp,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	const ASN1_TIME *na;
+	struct tm tm;
+	int64_t ca_end, lifetime;
+	size_t n = 0, iplen = 0;
+	const char *name = host;
+
+	memset(sp, 0, sizeof(*sp));
+	lifetime = e->cfg.server_cert_lifetime > 0 ?
+	    e->cfg.server_cert_lifetime : CW_SERVER_CERT_LIFE_DEFAULT;
+	/* never outlive the issuer (RFC 5280 6.1.3 would reject it) */
+	na = X509_get0_notAfter(e->issuing);
+	CW_ENSURE_OSSL(ASN1_TIME_to_tm(na, &tm) == 1, "issuer notAfter");
+	ca_end = (int64_t)timegm(&tm);
+	sp->p.not_before = now - CW_SIGN_BACKDATE;
+	sp->p.not_after = now + lifetime;
+	if (sp->p.not_after > ca_end)
+		sp->p.not_after = ca_end;
+	CW_ENSURE(sp->p.not_after > sp->p.not_before + 60, CW_ERR_CONFIG,
+	    "the issuing CA expires too soon to issue the server certificate");
+	if (host_ip(host, sp->ip, &iplen)) {
+		sp->sans[n].type = CW_GN_IP;
+		sp->sans[n].val = sp->ip;
+		sp->sans[n++].len = iplen;
+	} else if (strcmp(host, "localhost") != 0) {
+		sp->sans[n].type = CW_GN_DNS;
+		sp->sans[n].val = (const uint8_t *)host;
+		sp->sans[n++].len = strlen(host);
+	}
+	sp->sans[n].type = CW_GN_DNS;
+	sp->sans[n].val = (const uint8_t *)"localhost";
+	sp->sans[n++].len = strlen("localhost");
+	if (strlen(name) > 64)
+		name = "localhost";
+	sp->cn.nid = NID_commonName;
+	sp->cn.val = (const uint8_t *)name;
+	sp->cn.len = strlen(name);
+	sp->eku[0] = NID_server_auth;
+	sp->p.subject = &sp->cn;
+	sp->p.n_subject = 1;
+	sp->p.sans = sp->sans;
+	sp->p.n_sans = n;
+	sp->p.key_usage = CW_KU_DIGITAL_SIGNATURE;
+	sp->p.eku = sp->eku;
+	sp->p.n_eku = 1;
+out:
+	return rc;
+}
+
+static bool
+same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+cw_rc
+cw_server_profile_check(cw_engine *e, const char *host,
+    const cw_cert_profile *p, cw_refusal *why, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	server_prof sp;
+	int64_t now = cw_engine_now(e);
+	size_t i;
+
+	*why = CW_REFUSE_INTERNAL;
+	CW_TRY(server_profile(e, host, now, &sp, err));
+	*why = CW_REFUSE_TIME;
+	CW_ENSURE(p->not_before >= sp.p.not_before - CW_SIGN_CLOCK_SLACK &&
+	    p->not_before <= now + CW_SIGN_CLOCK_SLACK, CW_ERR_NONCOMPLIANT,
+	    "the server certificate's notBefore is more than %d seconds "
+	    "from the signer's clock", CW_SIGN_CLOCK_SLACK);
+	*why = CW_REFUSE_VALIDITY;
+	CW_ENSURE(p->not_after > p->not_before && p->not_after - p->not_before <=
+	    sp.p.not_after - sp.p.not_before && p->not_after <= sp.p.not_after +
+	    CW_SIGN_CLOCK_SLACK, CW_ERR_NONCOMPLIANT, "the server "
+	    "certificate's validity is longer than server_cert_lifetime or "
+	    "than the issuer's");
+	*why = CW_REFUSE_NAMES;
+	CW_ENSURE(p->n_subject == 1 && p->subject[0].nid == sp.cn.nid &&
+	    same_bytes(p->subject[0].val, p->subject[0].len, sp.cn.val,
+	    sp.cn.len), CW_ERR_NONCOMPLIANT, "the server certificate's "
+	    "subject is not CN=%s", (const char *)sp.cn.val);
+	CW_ENSURE(p->n_sans == sp.p.n_sans, CW_ERR_NONCOMPLIANT, "the server "
+	    "certificate names %zu names, not the %zu of %s", p->n_sans,
+	    sp.p.n_sans, host);
+	for (i = 0; i < p->n_sans; i++)
+		CW_ENSURE(p->sans[i].type == sp.sans[i].type &&
+		    same_bytes(p->sans[i].val, p->sans[i].len, sp.sans[i].val,
+		    sp.sans[i].len), CW_ERR_NONCOMPLIANT, "the server "
+		    "certificate's name %zu is not the one serve uses for %s",
+		    i + 1, host);
+	*why = CW_REFUSE_KEY_USAGE;
+	CW_ENSURE(p->key_usage == sp.p.key_usage, CW_ERR_NONCOMPLIANT,
+	    "the server certificate's key usage is not digitalSignature");
+	*why = CW_REFUSE_EKU;
+	CW_ENSURE(p->n_eku == 1 && p->eku[0] == sp.eku[0], CW_ERR_NONCOMPLIANT,
+	    "the server certificate's extended key usage is not serverAuth");
+	*why = CW_REFUSE_URL;
+	CW_ENSURE(p->crl_url == NULL && p->ocsp_url == NULL &&
+	    p->ca_issuers_url == NULL, CW_ERR_NONCOMPLIANT, "the server "
+	    "certificate carries no CRL, OCSP or caIssuers URL");
+	*why = CW_REFUSE_NONE;
+out:
+	return rc;
+}
+
 cw_rc
 cw_engine_server_cert(cw_engine *e, const char *host, char **cert_pem,
     char **key_pem, char serial[48], int64_t *renew_at, cw_err *err)
@@ -297,84 +423,47 @@ cw_engine_server_cert(cw_engine *e, const char *host, char **cert_pem,
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	BIO *cb = NULL, *kb = NULL;
-	cw_cert_profile p;
-	cw_name_attr cn;
-	cw_gen_name sans[2];
-	size_t n_sans = 0, iplen = 0;
-	uint8_t ser[16], ip[16];
-	int eku[1] = {NID_server_auth};
-	int64_t now = cw_engine_now(e), ca_end, lifetime;
-	const ASN1_TIME *na;
-	struct tm tm;
-	const char *name = host;
+	server_prof sp;
+	uint8_t ser[16];
+	unsigned char *spki = NULL;
+	int spki_len;
+	size_t i;
 	json_t *jsans = NULL;
 	char ipbuf[64];
 
 	*cert_pem = NULL;
 	*key_pem = NULL;
-	lifetime = e->cfg.server_cert_lifetime > 0 ?
-	    e->cfg.server_cert_lifetime : CW_SERVER_CERT_LIFE_DEFAULT;
 	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	CW_ENSURE_OSSL(key != NULL, "cannot generate the server key");
+	spki_len = i2d_PUBKEY(key, &spki);
+	CW_ENSURE_OSSL(spki_len > 0, "cannot encode the server key");
 	/* RFC 5280 4.1.2.2: positive, at most 20 octets; 127 random bits,
 	 * first octet never zero so the hex has no leading zeros */
 	CW_ENSURE_OSSL(RAND_bytes(ser, sizeof(ser)) == 1, "no randomness");
 	ser[0] = (uint8_t)((ser[0] & 0x7f) | 0x10);
 	cw_serial_hex(ser, sizeof(ser), serial);
-
-	/* never outlive the issuer (RFC 5280 6.1.3 would reject it) */
-	na = X509_get0_notAfter(e->issuing);
-	CW_ENSURE_OSSL(ASN1_TIME_to_tm(na, &tm) == 1, "issuer notAfter");
-	ca_end = (int64_t)timegm(&tm);
-	memset(&p, 0, sizeof(p));
-	p.serial = ser;
-	p.serial_len = sizeof(ser);
-	p.not_before = now - 60;
-	p.not_after = now + lifetime;
-	if (p.not_after > ca_end)
-		p.not_after = ca_end;
-	CW_ENSURE(p.not_after > p.not_before + 60, CW_ERR_CONFIG,
-	    "the issuing CA expires too soon to issue the server certificate");
+	CW_TRY(server_profile(e, host, cw_engine_now(e), &sp, err));
+	sp.p.serial = ser;
+	sp.p.serial_len = sizeof(ser);
+	sp.p.md = cw_engine_sign_md(e);
 	jsans = json_array();
 	CW_ENSURE_MEM(jsans);
-	if (host_ip(host, ip, &iplen)) {
-		sans[n_sans].type = CW_GN_IP;
-		sans[n_sans].val = ip;
-		sans[n_sans++].len = iplen;
-		cw_ip_format(ip, iplen, ipbuf, sizeof(ipbuf));
-		json_array_append_new(jsans, json_pack("{s:s, s:s}", "type",
-		    "ip", "value", ipbuf));
-	} else if (strcmp(host, "localhost") != 0) {
-		sans[n_sans].type = CW_GN_DNS;
-		sans[n_sans].val = (const uint8_t *)host;
-		sans[n_sans++].len = strlen(host);
-		json_array_append_new(jsans, json_pack("{s:s, s:s}", "type",
-		    "dns", "value", host));
+	for (i = 0; i < sp.p.n_sans; i++) {
+		if (sp.sans[i].type == CW_GN_IP) {
+			cw_ip_format(sp.sans[i].val, sp.sans[i].len, ipbuf,
+			    sizeof(ipbuf));
+			json_array_append_new(jsans, json_pack("{s:s, s:s}",
+			    "type", "ip", "value", ipbuf));
+		} else {
+			json_array_append_new(jsans, json_pack("{s:s, s:s%}",
+			    "type", "dns", "value", sp.sans[i].val,
+			    sp.sans[i].len));
+		}
 	}
-	sans[n_sans].type = CW_GN_DNS;
-	sans[n_sans].val = (const uint8_t *)"localhost";
-	sans[n_sans++].len = strlen("localhost");
-	json_array_append_new(jsans, json_pack("{s:s, s:s}", "type", "dns",
-	    "value", "localhost"));
-	if (strlen(name) > 64)
-		name = "localhost";
-	cn.nid = NID_commonName;
-	cn.val = (const uint8_t *)name;
-	cn.len = strlen(name);
-	p.subject = &cn;
-	p.n_subject = 1;
-	p.sans = sans;
-	p.n_sans = n_sans;
-	p.key_usage = CW_KU_DIGITAL_SIGNATURE;
-	p.eku = eku;
-	p.n_eku = 1;
-	p.md = EVP_PKEY_is_a(e->issuing_key, "EC") &&
-	    EVP_PKEY_get_bits(e->issuing_key) > 256 ?
-	    (EVP_PKEY_get_bits(e->issuing_key) > 384 ? "SHA512" : "SHA384") :
-	    (EVP_PKEY_is_a(e->issuing_key, "ED25519") ||
-	    EVP_PKEY_is_a(e->issuing_key, "ED448")) ? NULL : "SHA256";
-	CW_TRY(cw_cert_issue(&p, key, e->issuing, e->issuing_key, &cert, err));
-	*renew_at = cw_server_cert_renew_at(p.not_before, p.not_after);
+	/* through the seam: in serve the signer process signs it (sign.h) */
+	CW_TRY(cw_engine_sign_cert(e, CW_SERVER_CERT_TEMPLATE, &sp.p, spki,
+	    (size_t)spki_len, &cert, err));
+	*renew_at = cw_server_cert_renew_at(sp.p.not_before, sp.p.not_after);
 	/* in the inventory before it is used: a certificate in use that
 	 * the inventory does not know is what certward exists to prevent */
 	CW_TRY(record_server_cert(e, cert, key, jsans, *renew_at, err));
@@ -395,6 +484,7 @@ out:
 		*cert_pem = NULL;
 	}
 	json_decref(jsans);
+	OPENSSL_free(spki);
 	BIO_free(cb);
 	BIO_free(kb); /* secure heap: cleared when freed */
 	X509_free(cert);

@@ -20,6 +20,8 @@ cw_engine_set_signer(cw_engine *e, const cw_signer *s)
 	/* the key is now somebody else's: keep no copy in this process */
 	EVP_PKEY_free(e->issuing_key);
 	e->issuing_key = NULL;
+	EVP_PKEY_free(e->audit_key);
+	e->audit_key = NULL;
 }
 
 const char *
@@ -93,4 +95,18 @@ cw_engine_sign_ocsp(cw_engine *e, const cw_ocsp_req *req,
 		return rc;
 	return cw_ocsp_response_build(req, st, e->issuing, e->issuing_key,
 	    NULL, this_update, next_update, der, len, err);
+}
+
+cw_rc
+cw_engine_sign_checkpoint(cw_engine *e, cw_checkpoint *cp, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	EVP_PKEY *key;
+
+	if (e->has_signer)
+		return e->signer.sign_checkpoint(e->signer.ctx, cp, err);
+	CW_TRY(cw_engine_audit_key(e, &key, err));
+	CW_TRY(cw_checkpoint_sign(cp, key, err));
+out:
+	return rc;
 }

@@ -10,8 +10,10 @@
  * templates), routes_admin.c (/api/v1 lists, services, exceptions, audit)
  * and routes_public.c (health, CRL, CA, OCSP), routes_ui.c the dashboard's
  * files; metrics.c keeps the counters all workers share and serves
- * /metrics and the OpenAPI document.  What OCSP signing and the server
- * certificate need from the CA comes from src/engine/server_ca.c.
+ * /metrics and the OpenAPI document.  What OCSP and the server
+ * certificate need from the CA comes from src/engine/server_ca.c; every
+ * signature is made by the signer process (src/signer, sign.h), never
+ * with a key in a worker.
  */
 #ifndef CW_HTTP_H
 #define CW_HTTP_H
@@ -51,6 +53,7 @@ typedef struct cw_serve_opts {
 	int workers;               /* 0: one per online CPU */
 	const char *tls_cert;      /* PEM chain file, or NULL: self-issued */
 	const char *tls_key;       /* PEM key file */
+	const char *user;          /* --user: who workers become (as root) */
 } cw_serve_opts;
 
 /*
@@ -100,8 +103,7 @@ typedef struct cw_http_resp {
 /* Worker state shared by the handlers of one worker process. */
 typedef struct cw_http_ctx {
 	cw_engine *engine;
-	X509 *issuing;          /* issuing CA (up-ref'd) */
-	EVP_PKEY *issuing_key;  /* its key, for OCSP responses (up-ref'd) */
+	X509 *issuing;          /* issuing CA (up-ref'd); never its key */
 	uint8_t *issuing_der;   /* served at /ca/issuing.crt */
 	size_t issuing_der_len;
 	uint8_t *root_der;      /* served at /ca/root.crt (may be NULL) */
@@ -112,6 +114,7 @@ typedef struct cw_http_ctx {
 	uint64_t crl_gen;       /* revocation generation it reflects */
 	volatile uint64_t *revocations; /* shared by all workers (mmap) */
 	int64_t crl_next_update; /* config's crl_next_update, seconds */
+	char *client_ca_pem;    /* trusted for client certificates (PEM) */
 } cw_http_ctx;
 
 /* Handler: fills resp; returns nothing (failures become problems). */
@@ -258,6 +261,17 @@ bool cw_http_auth_limited(const char *peer);
 void cw_http_auth_failed(cw_http_ctx *ctx, const char *peer,
     const char *cause);
 
+
+/* --- client certificates (client_cert.c) ----------------------------------- */
+
+/*
+ * The DER certificate the client presented on req's TLS connection
+ * (borrowed from the TLS session, valid while the request is handled;
+ * req->conn must be its MHD connection), or NULL (*len 0) when it sent
+ * none or the connection is not TLS.  Nothing about it is checked here:
+ * cw_client_cert_authenticate (src/engine/client_auth.h) decides.
+ */
+const uint8_t *cw_http_client_cert(const cw_http_req *req, size_t *len);
 
 /* --- request input (http_request.c) ---------------------------------------- */
 

@@ -8,8 +8,9 @@
  * worker's /metrics shows the whole server.  The counters start at zero
  * when the server starts (Prometheus counter resets are expected).
  * Inventory figures (certificates, requests) are not counted here: they
- * are read from the database at scrape time, so they are right whichever
- * process or CLI changed the state.
+ * are counted by the database at scrape time (aggregate queries over its
+ * indexes, never a listing), so they are right whichever process or CLI
+ * changed the state.
  *
  * The sign-in failure table sits in the same mapping under a robust
  * process-shared mutex: a worker that dies holding it does not wedge the
@@ -394,34 +395,34 @@ put_histo(buf *b, const char *name, const char *labels, const histo *h)
 	    labels[0] ? "}" : "", (unsigned long long)load(&h->count));
 }
 
-/* Counts of json objects by one or two string members. */
-static cw_rc
-count_by(json_t *arr, const char *k1, const char *k2, json_t **out,
-    cw_err *err)
+/* Renders one certward_certificates sample (cw_cert_counts callback). */
+static bool
+put_cert_count(const char *status, const char *template_name, int64_t n,
+    void *arg)
 {
-	cw_rc rc = CW_OK;
-	json_t *counts = json_object(), *x;
-	char key[512];
-	size_t i;
+	char l1[160], l2[160];
 
-	CW_ENSURE_MEM(counts);
-	json_array_foreach(arr, i, x) {
-		const char *a = json_string_value(json_object_get(x, k1));
-		const char *b = k2 != NULL ?
-		    json_string_value(json_object_get(x, k2)) : "";
-
-		/* "\x1f" cannot appear in a state, status or template name */
-		snprintf(key, sizeof(key), "%s\x1f%s", a ? a : "", b ? b : "");
-		json_object_set_new(counts, key, json_integer(
-		    json_integer_value(json_object_get(counts, key)) + 1));
-	}
-	*out = counts;
-	counts = NULL;
-out:
-	json_decref(counts);
-	return rc;
+	put(arg, "certward_certificates{status=\"%s\",template=\"%s\"} %lld\n",
+	    label(status, l1, sizeof(l1)), label(template_name, l2, sizeof(l2)),
+	    (long long)n);
+	return true;
 }
 
+/* Renders one certward_requests sample (cw_request_counts callback). */
+static bool
+put_request_count(const char *state, int64_t n, void *arg)
+{
+	char l1[160];
+
+	put(arg, "certward_requests{state=\"%s\"} %lld\n",
+	    label(state, l1, sizeof(l1)), (long long)n);
+	return true;
+}
+
+/*
+ * The inventory figures, counted by the store (docs/performance.md,
+ * "/metrics"): nothing here grows with the number of certificates.
+ */
 static cw_rc
 put_inventory(cw_http_ctx *ctx, buf *b, cw_err *err)
 {
@@ -430,58 +431,27 @@ put_inventory(cw_http_ctx *ctx, buf *b, cw_err *err)
 		int64_t within;
 	} soon[] = {{"7d", 7 * 86400}, {"30d", 30 * 86400}};
 	cw_rc rc = CW_OK;
-	cw_cert_filter f;
-	json_t *arr = NULL, *counts = NULL, *v;
-	const char *k;
-	char l1[160], l2[160];
+	int64_t n;
 	size_t i;
 
-	memset(&f, 0, sizeof(f));
-	CW_TRY(cw_cert_list(ctx->engine, &f, &arr, err));
-	CW_TRY(count_by(arr, "status", "template", &counts, err));
 	put(b, "# HELP certward_certificates Certificates in the inventory "
 	    "by status and template.\n# TYPE certward_certificates gauge\n");
-	json_object_foreach(counts, k, v) {
-		const char *sep = strchr(k, '\x1f');
-		char st[64];
-
-		snprintf(st, sizeof(st), "%.*s", (int)(sep - k), k);
-		put(b, "certward_certificates{status=\"%s\",template=\"%s\"} "
-		    "%lld\n", label(st, l1, sizeof(l1)), label(sep + 1, l2,
-		    sizeof(l2)), (long long)json_integer_value(v));
-	}
-	json_decref(arr);
-	json_decref(counts);
-	arr = counts = NULL;
+	CW_TRY(cw_cert_counts(ctx->engine, put_cert_count, b, err));
 
 	put(b, "# HELP certward_certificates_expiring Valid certificates "
 	    "expiring within the window.\n"
 	    "# TYPE certward_certificates_expiring gauge\n");
 	for (i = 0; i < sizeof(soon) / sizeof(soon[0]); i++) {
-		memset(&f, 0, sizeof(f));
-		f.status = "valid";
-		f.expiring_within = soon[i].within;
-		CW_TRY(cw_cert_list(ctx->engine, &f, &arr, err));
-		put(b, "certward_certificates_expiring{within=\"%s\"} %zu\n",
-		    soon[i].label, json_array_size(arr));
-		json_decref(arr);
-		arr = NULL;
+		CW_TRY(cw_cert_count_expiring(ctx->engine, soon[i].within, &n,
+		    err));
+		put(b, "certward_certificates_expiring{within=\"%s\"} %lld\n",
+		    soon[i].label, (long long)n);
 	}
 
-	CW_TRY(cw_request_list(ctx->engine, NULL, NULL, &arr, err));
-	CW_TRY(count_by(arr, "state", NULL, &counts, err));
 	put(b, "# HELP certward_requests Certificate requests by state.\n"
 	    "# TYPE certward_requests gauge\n");
-	json_object_foreach(counts, k, v) {
-		char st[64];
-
-		snprintf(st, sizeof(st), "%.*s", (int)strcspn(k, "\x1f"), k);
-		put(b, "certward_requests{state=\"%s\"} %lld\n",
-		    label(st, l1, sizeof(l1)), (long long)json_integer_value(v));
-	}
+	CW_TRY(cw_request_counts(ctx->engine, put_request_count, b, err));
 out:
-	json_decref(arr);
-	json_decref(counts);
 	return rc;
 }
 

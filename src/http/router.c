@@ -1,15 +1,16 @@
 /*
  * router.c - the route table of `certward serve` and the checks every route
  * shares, done here once before any handler runs (STYLE: tables, not
- * ladders): the body limit (enforced while reading, server.c), the bearer
- * token, the role.  Also the response helpers, among them RFC 9457 problem
- * documents.
+ * ladders): the body limit (enforced while reading, server.c), the
+ * credentials (a bearer token, a client certificate, or both), the role.
+ * Also the response helpers, among them RFC 9457 problem documents.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../engine/client_auth.h"
 #include "http.h"
 
 #define BODY CW_HTTP_BODY_DEFAULT
@@ -191,34 +192,72 @@ bearer_token(const char *h)
 	return *h != '\0' ? h : NULL;
 }
 
-void
-cw_http_dispatch(cw_http_ctx *ctx, const cw_http_route *route,
-    cw_http_req *req, cw_http_resp *resp)
+/* A 401 problem (RFC 9110 11.6.1: with a challenge). */
+static void
+unauthorized(cw_http_resp *resp, const char *title, const char *detail,
+    const char *challenge)
+{
+	cw_http_problem(resp, 401, "unauthorized", title, detail, NULL);
+	resp->www_authenticate = challenge;
+}
+
+/*
+ * Signs the request in (DESIGN 7.1): with a bearer token, a client
+ * certificate issued by certward (mutual TLS), or both, which must then
+ * name the same user.  Every credential presented must be valid: a bad
+ * certificate is not rescued by a good token, nor the other way round.
+ * Each failure is audited and counted towards the source's limit
+ * (metrics.c); a missing credential is not a failure.  False after
+ * filling resp.
+ */
+static bool
+authenticate(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 {
 	cw_err err = CW_ERR_INIT;
+	cw_user cert_user;
+	const uint8_t *der;
 	const char *tok;
-	char detail[160];
+	size_t der_len;
 
-	(void)path_match(route->path, req->path, &req->param,
-	    &req->param_len);
-	if (route->access != CW_HTTP_PUBLIC) {
-		/* a source that keeps guessing is refused before its token
-		 * is looked at, valid or not, until its window ends */
-		if (cw_http_auth_limited(req->peer)) {
-			cw_http_problem(resp, 429, "too-many-requests",
-			    "Too many failed sign-ins", "too many invalid "
-			    "tokens from this address; try again later", NULL);
-			resp->retry_after = CW_HTTP_AUTH_FAIL_WINDOW;
-			return;
+	memset(&cert_user, 0, sizeof(cert_user));
+	/* a source that keeps guessing is refused before its credentials
+	 * are looked at, valid or not, until its window ends */
+	if (cw_http_auth_limited(req->peer)) {
+		cw_http_problem(resp, 429, "too-many-requests",
+		    "Too many failed sign-ins", "too many invalid credentials "
+		    "from this address; try again later", NULL);
+		resp->retry_after = CW_HTTP_AUTH_FAIL_WINDOW;
+		return false;
+	}
+	tok = bearer_token(req->authorization);
+	der = cw_http_client_cert(req, &der_len);
+	if (tok == NULL && der == NULL) {
+		unauthorized(resp, "Authentication required", "send "
+		    "Authorization: Bearer TOKEN (certward token create) or a "
+		    "client certificate issued by certward",
+		    "Bearer realm=\"certward\"");
+		return false;
+	}
+	if (der != NULL) {
+		/* the engine's message names the serial and the reason: the
+		 * sender holds the certificate's key and learns nothing it
+		 * could not read from it, the CRL or OCSP */
+		switch (cw_client_cert_authenticate(ctx->engine, der, der_len,
+		    &cert_user, NULL, &err)) {
+		case CW_OK:
+			break;
+		case CW_ERR_NONCOMPLIANT:
+			cw_http_auth_failed(ctx, req->peer, err.msg);
+			unauthorized(resp, "Authentication failed", err.msg,
+			    "Bearer realm=\"certward\"");
+			return false;
+		default:
+			cw_http_problem_err(resp, &err);
+			return false;
 		}
-		tok = bearer_token(req->authorization);
-		if (tok == NULL) {
-			cw_http_problem(resp, 401, "unauthorized",
-			    "Authentication required", "send Authorization: "
-			    "Bearer TOKEN (certward token create)", NULL);
-			resp->www_authenticate = "Bearer realm=\"certward\"";
-			return;
-		}
+		req->user = cert_user;
+	}
+	if (tok != NULL) {
 		/* one answer for every way a token can be wrong; the
 		 * engine's message says no more than that either */
 		switch (cw_token_authenticate(ctx->engine, tok, &req->user,
@@ -227,18 +266,39 @@ cw_http_dispatch(cw_http_ctx *ctx, const cw_http_route *route,
 			break;
 		case CW_ERR_NONCOMPLIANT:
 			cw_http_auth_failed(ctx, req->peer, "invalid token");
-			cw_http_problem(resp, 401, "unauthorized",
-			    "Authentication failed", "the token is not valid",
-			    NULL);
-			resp->www_authenticate = "Bearer realm=\"certward\", "
-			    "error=\"invalid_token\"";
-			return;
+			unauthorized(resp, "Authentication failed",
+			    "the token is not valid", "Bearer "
+			    "realm=\"certward\", error=\"invalid_token\"");
+			return false;
 		default:
 			cw_http_problem_err(resp, &err);
-			return;
+			return false;
 		}
-		req->authenticated = true;
+		if (der != NULL &&
+		    strcmp(cert_user.name, req->user.name) != 0) {
+			cw_http_auth_failed(ctx, req->peer, "client "
+			    "certificate and token of different users");
+			unauthorized(resp, "Authentication failed", "the "
+			    "client certificate and the token belong to "
+			    "different users; send one of them", "Bearer "
+			    "realm=\"certward\"");
+			return false;
+		}
 	}
+	req->authenticated = true;
+	return true;
+}
+
+void
+cw_http_dispatch(cw_http_ctx *ctx, const cw_http_route *route,
+    cw_http_req *req, cw_http_resp *resp)
+{
+	char detail[160];
+
+	(void)path_match(route->path, req->path, &req->param,
+	    &req->param_len);
+	if (route->access != CW_HTTP_PUBLIC && !authenticate(ctx, req, resp))
+		return;
 	if (route->access == CW_HTTP_ROLES && !has_role(&req->user,
 	    route->roles)) {
 		snprintf(detail, sizeof(detail), "this needs the role %s%s%s",

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "../engine/sign.h"
 #include "http.h"
 
 /* OCSP answers are good for this long (RFC 5019 2.2.4: nextUpdate). */
@@ -135,8 +136,9 @@ ocsp_answer(cw_http_ctx *ctx, const uint8_t *der, size_t len,
 		ocsp_error(resp, CW_OCSP_RESP_UNAUTHORIZED);
 		goto out;
 	}
-	if (cw_ocsp_response_build(oreq, st, ctx->issuing, ctx->issuing_key,
-	    NULL, now, now + OCSP_VALIDITY, &out, &out_len, &err) != CW_OK) {
+	/* signed by the signer process: the worker has no key (sign.h) */
+	if (cw_engine_sign_ocsp(ctx->engine, oreq, st, now, now +
+	    OCSP_VALIDITY, &out, &out_len, &err) != CW_OK) {
 		fprintf(stderr, "certward serve: ocsp: %s\n", err.msg);
 		ocsp_error(resp, err.rc == CW_ERR_NOT_FOUND ?
 		    CW_OCSP_RESP_UNAUTHORIZED : CW_OCSP_RESP_INTERNAL_ERROR);

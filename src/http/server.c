@@ -4,7 +4,7 @@
  *
  * OpenSSL 3.0 does not scale with threads (shared/PERFORMANCE.md), so the
  * CPU work scales by processes: the parent binds the listening sockets,
- * issues the server certificate, then forks N workers that all accept on
+ * has the server certificate issued, then forks N workers that all accept on
  * the same sockets.  Each worker opens its own engine (its own SQLite
  * connection) and runs libmicrohttpd in external-select mode on one
  * thread, so the engine is never used by two threads and a request's
@@ -14,15 +14,27 @@
  * forwards SIGTERM/SIGINT.
  *
  * Workers are replaced one at a time, never all at once, when the parent
- * reloads on SIGHUP (after checking config.yaml and the policy the way a
- * worker will load them) and when it renews its self-issued certificate
- * at two thirds of its lifetime: the new worker is started first, then
- * the old one is stopped like on SIGTERM, so the sockets never go
- * unserved and no request in flight is cut off.
+ * reloads on SIGHUP (after the signer has loaded config.yaml and the
+ * policy anew), when it renews its self-issued certificate at two thirds
+ * of its lifetime, and when the signer was restarted: the new worker is
+ * started first, then the old one is stopped like on SIGTERM, so the
+ * sockets never go unserved and no request in flight is cut off.
+ *
+ * Key isolation (docs/security.md): the parent forks the signer process
+ * (src/signer) before anything else; it alone reads the CA's private
+ * keys.  The parent never does: every process forked from it (workers,
+ * the helper that issues the server certificate) inherits nothing of
+ * them, and opens its engine with cw_engine_open_remote, signing over its
+ * own channel to the signer.  Once set up, those processes become the
+ * unprivileged user of --user when the server was started as root, and
+ * apply the worker seccomp filter.  The parent keeps its rights, to
+ * restart the signer if it dies, and reads no network or database input:
+ * it binds the sockets, supervises, and hands SIGHUP to the signer.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,11 +56,16 @@
 #include "../common/fileio.h"
 #include "../common/limits.h"
 #include "../common/util.h"
+#include "../signer/privdrop.h"
+#include "../signer/sandbox.h"
+#include "../signer/signer.h"
 #include "http.h"
 
 #define RENEW_RETRY 60               /* seconds after a failed renewal */
 #define STOP_GRACE 30                /* parent: seconds before SIGKILL */
 #define LOG_PATH_MAX 128
+#define CERT_CHILD_MS 60000          /* issuing the server certificate */
+#define CERT_PEM_MAX (256 * 1024)    /* what that helper may hand back */
 
 typedef struct listener {
 	const char *spec; /* ADDR:PORT as given */
@@ -72,6 +89,11 @@ typedef struct server {
 	cw_http_ctx ctx; /* the worker's */
 	pid_t *pids;
 	int n_workers;
+	cw_signer_proc signer;  /* parent: the key holder */
+	time_t signer_tried;    /* parent: last start attempt */
+	cw_privdrop pd;         /* who the network-facing processes become */
+	int chan_fd;            /* the next child's signer channel, or -1 */
+	cw_signer_client *client; /* a child: its channel to the signer */
 } server;
 
 /* One request in progress (MHD's per-request pointer). */
@@ -453,6 +475,49 @@ on_worker_signal(int sig)
 	worker_stop = 1;
 }
 
+/*
+ * A child's engine: no private key ever read, signing over the channel
+ * the parent opened for it (s->chan_fd, taken here).
+ */
+static cw_rc
+remote_engine(server *s, cw_engine **e, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cw_signer ops;
+	int fd = s->chan_fd;
+
+	s->chan_fd = -1;
+	CW_ENSURE(fd >= 0, CW_ERR_INTERNAL, "no channel to the signer");
+	CW_TRY(cw_signer_client_new(fd, &s->client, err));
+	cw_signer_client_ops(s->client, &ops);
+	CW_TRY(cw_engine_open_remote(s->o->data_dir, &ops, e, err));
+out:
+	return rc;
+}
+
+/*
+ * What a network-facing child gives up once set up (its engine open,
+ * its daemons started): root for --user's account, then the worker
+ * seccomp filter.  CW_OK also when the kernel has no seccomp (logged).
+ */
+static cw_rc
+lock_down(server *s, const char *who, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	bool sandboxed;
+
+	CW_TRY(cw_privdrop_apply(&s->pd, err));
+	/* a change of credentials clears the parent-death signal */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	CW_ENSURE(getppid() != 1, CW_ERR_INTERNAL, "the supervisor is gone");
+	CW_TRY(cw_sandbox_apply(CW_SANDBOX_WORKER, &sandboxed, err));
+	if (!sandboxed)
+		fprintf(stderr, "{\"event\":\"seccomp-unavailable\","
+		    "\"process\":\"%s\",\"pid\":%d}\n", who, (int)getpid());
+out:
+	return rc;
+}
+
 static cw_rc
 ctx_open(server *s, cw_err *err)
 {
@@ -462,9 +527,8 @@ ctx_open(server *s, cw_err *err)
 	unsigned char *p = NULL;
 	int n;
 
-	CW_TRY(cw_engine_open(s->o->data_dir, &x->engine, err));
-	CW_TRY(cw_engine_ca_get1(x->engine, &x->issuing, &x->issuing_key, &root,
-	    err));
+	CW_TRY(remote_engine(s, &x->engine, err));
+	CW_TRY(cw_engine_ca_get1(x->engine, &x->issuing, &root, err));
 	n = i2d_X509(x->issuing, &p);
 	CW_ENSURE_OSSL(n > 0, "cannot encode the issuing CA");
 	x->issuing_der = p;
@@ -479,6 +543,8 @@ ctx_open(server *s, cw_err *err)
 	}
 	x->revocations = s->revocations;
 	x->crl_next_update = cw_engine_crl_next_update(x->engine);
+	/* client certificates: only those of our own issuing CA */
+	CW_TRY(cw_ca_pem(x->engine, false, &x->client_ca_pem, err));
 out:
 	X509_free(root);
 	return rc;
@@ -491,8 +557,8 @@ ctx_close(cw_http_ctx *x)
 	OPENSSL_free(x->root_der);
 	OPENSSL_free(x->crl);
 	X509_free(x->issuing);
-	EVP_PKEY_free(x->issuing_key);
 	cw_engine_close(x->engine);
+	free(x->client_ca_pem);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -515,6 +581,11 @@ start_daemon(server *s, listener *l)
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem);
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert_pem);
+		/* asks for a client certificate, never requires one
+		 * (client_cert.c) */
+		if (l->ctx != NULL && l->ctx->client_ca_pem != NULL)
+			OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0,
+			    l->ctx->client_ca_pem);
 	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
@@ -577,6 +648,11 @@ worker_main(server *s)
 	/* the daemons hold the key now; this copy is not needed here */
 	if (s->key_pem != NULL)
 		OPENSSL_cleanse(s->key_pem, strlen(s->key_pem));
+	if (lock_down(s, "worker", &err) != CW_OK) {
+		fprintf(stderr, "certward serve: worker: %s\n", err.msg);
+		status = 3;
+		goto out;
+	}
 
 	for (;;) {
 		if (worker_stop && !quiesced) {
@@ -632,20 +708,45 @@ out:
 		if (s->l[i].d != NULL)
 			MHD_stop_daemon(s->l[i].d);
 	ctx_close(&s->ctx);
+	cw_signer_client_free(s->client);
+	s->client = NULL;
 	return status;
 }
 
 /* --- supervisor ---------------------------------------------------------------- */
 
+/* In a child of the parent: what only the parent may hold. */
+static void
+child_close(server *s)
+{
+	/* the admin channel would let the child add channels of any role */
+	if (s->signer.admin >= 0)
+		close(s->signer.admin);
+	s->signer.admin = -1;
+}
+
+/* Starts a worker with its own channel to the signer; -1 on failure. */
 static pid_t
 spawn(server *s)
 {
-	pid_t pid = fork();
+	cw_err err = CW_ERR_INIT;
+	pid_t pid;
+	int fd;
 
+	if (cw_signer_channel(&s->signer, CW_SIG_ROLE_WORKER, &fd,
+	    &err) != CW_OK) {
+		fprintf(stderr, "certward serve: no worker started: %s\n",
+		    err.msg);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
 	if (pid == 0) {
-		fflush(NULL);
+		child_close(s);
+		s->chan_fd = fd;
 		_exit(worker_main(s));
 	}
+	close(fd);
 	if (pid < 0)
 		fprintf(stderr, "certward serve: fork: %s\n", strerror(errno));
 	return pid;
@@ -723,40 +824,236 @@ static void
 reload(server *s)
 {
 	cw_err err = CW_ERR_INIT;
-	cw_engine *e = NULL;
 
-	if (cw_engine_open(s->o->data_dir, &e, &err) != CW_OK) {
+	/* the signer loads config.yaml, the policy and the CA with the
+	 * loaders a worker uses; it keeps what it had when they fail */
+	if (cw_signer_reload(&s->signer, &err) != CW_OK) {
 		log_event("reload-refused", json_pack("{s:s}", "error",
 		    err.msg));
-		cw_engine_close(e);
 		return;
 	}
-	cw_engine_close(e);
 	log_event("reload", json_pack("{s:i}", "workers", s->n_workers));
 	roll_workers(s, "reload");
 }
 
-/* Issues the self-issued certificate (start-up and renewal). */
+/* What the certificate helper hands the parent, then the PEM texts. */
+typedef struct cert_result {
+	int32_t rc;
+	int64_t renew_at;
+	char serial[48];
+	uint32_t cert_len, key_len;
+	char msg[CW_ERR_MSG_MAX];
+} cert_result;
+
+static bool
+write_full(int fd, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		b += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* Reads exactly n bytes before deadline (CLOCK_MONOTONIC seconds). */
+static bool
+read_full(int fd, void *p, size_t n, time_t deadline)
+{
+	struct pollfd pf;
+	struct timespec now;
+	uint8_t *b = p;
+	ssize_t r;
+	int left;
+
+	while (n > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec >= deadline)
+			return false;
+		left = (int)(deadline - now.tv_sec) * 1000;
+		pf.fd = fd;
+		pf.events = POLLIN;
+		pf.revents = 0;
+		r = poll(&pf, 1, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		r = read(fd, b, n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return false;
+		b += r;
+		n -= (size_t)r;
+	}
+	return true;
+}
+
+/*
+ * The certificate helper: a child that issues and records the server
+ * certificate the way a worker issues any certificate (an engine without
+ * the key, locked down before it touches the database), then hands it
+ * to the parent over `out`.  The parent itself never opens the database,
+ * which the network-facing processes can write.
+ */
+static int
+cert_child(server *s, int out)
+{
+	cw_err err = CW_ERR_INIT;
+	cert_result r;
+	cw_engine *e = NULL;
+	char *cert = NULL, *key = NULL;
+	sigset_t none;
+	cw_rc rc;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	memset(&r, 0, sizeof(r));
+	rc = remote_engine(s, &e, &err);
+	if (rc == CW_OK)
+		rc = lock_down(s, "certificate", &err);
+	if (rc == CW_OK)
+		rc = cw_engine_server_cert(e, s->cert_host, &cert, &key,
+		    r.serial, &r.renew_at, &err);
+	r.rc = (int32_t)rc;
+	if (rc == CW_OK) {
+		r.cert_len = (uint32_t)strlen(cert);
+		r.key_len = (uint32_t)strlen(key);
+	} else {
+		snprintf(r.msg, sizeof(r.msg), "%s", err.msg);
+	}
+	rc = write_full(out, &r, sizeof(r)) && (r.rc != CW_OK ||
+	    (write_full(out, cert, r.cert_len) && write_full(out, key,
+	    r.key_len))) ? CW_OK : CW_ERR_IO;
+	if (key != NULL) {
+		OPENSSL_cleanse(key, strlen(key));
+		free(key);
+	}
+	free(cert);
+	cw_engine_close(e);
+	cw_signer_client_free(s->client);
+	s->client = NULL;
+	return rc == CW_OK ? 0 : 3;
+}
+
+/* A NUL-terminated copy of n bytes read from fd. */
+static cw_rc
+read_text(int fd, uint32_t n, time_t deadline, char **out, cw_err *err)
+{
+	char *t;
+
+	*out = NULL;
+	if (n == 0 || n > CERT_PEM_MAX)
+		return cw_err_set(err, CW_ERR_INTERNAL, "the certificate helper "
+		    "sent %u bytes", n);
+	if ((t = malloc((size_t)n + 1)) == NULL)
+		return cw_err_set(err, CW_ERR_NOMEM, "out of memory");
+	if (!read_full(fd, t, n, deadline)) {
+		OPENSSL_cleanse(t, n);
+		free(t);
+		return cw_err_set(err, CW_ERR_INTERNAL, "the certificate helper "
+		    "stopped half-way");
+	}
+	t[n] = '\0';
+	*out = t;
+	return CW_OK;
+}
+
+/* Issues the self-issued certificate (start-up and renewal) through the
+ * certificate helper (cert_child). */
 static cw_rc
 issue_server_cert(server *s, char **cert_pem, char **key_pem, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	cw_engine *e = NULL;
-	char serial[48], due[40];
-	int64_t renew_at = 0;
+	cert_result r;
+	struct timespec now;
+	time_t deadline;
+	char due[40];
+	int pv[2] = {-1, -1}, fd = -1, wst;
+	size_t i;
+	pid_t pid = -1;
 
-	/* the engine is opened and closed here, never across fork(): an
-	 * SQLite connection must not cross it */
-	CW_TRY(cw_engine_open(s->o->data_dir, &e, err));
-	CW_TRY(cw_engine_server_cert(e, s->cert_host, cert_pem, key_pem,
-	    serial, &renew_at, err));
-	s->renew_at = renew_at;
-	cw_time_text(renew_at, due, sizeof(due));
+	*cert_pem = NULL;
+	*key_pem = NULL;
+	CW_TRY(cw_signer_channel(&s->signer, CW_SIG_ROLE_SERVER, &fd, err));
+	CW_ENSURE(pipe(pv) == 0 && fcntl(pv[0], F_SETFD, FD_CLOEXEC) == 0 &&
+	    fcntl(pv[1], F_SETFD, FD_CLOEXEC) == 0, CW_ERR_INTERNAL,
+	    "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	CW_ENSURE(pid >= 0, CW_ERR_INTERNAL, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(pv[0]);
+		child_close(s);
+		for (i = 0; i < s->n_l; i++)
+			if (s->l[i].fd >= 0)
+				close(s->l[i].fd);
+		s->chan_fd = fd;
+		_exit(cert_child(s, pv[1]));
+	}
+	close(pv[1]);
+	pv[1] = -1;
+	close(fd);
+	fd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec + CERT_CHILD_MS / 1000;
+	CW_ENSURE(read_full(pv[0], &r, sizeof(r), deadline), CW_ERR_INTERNAL,
+	    "the certificate helper gave no answer");
+	r.serial[sizeof(r.serial) - 1] = '\0';
+	r.msg[sizeof(r.msg) - 1] = '\0';
+	if (r.rc != CW_OK) {
+		rc = cw_err_set(err, r.rc > CW_OK && r.rc <= CW_ERR_INTERNAL ?
+		    (cw_rc)r.rc : CW_ERR_INTERNAL, "%s", r.msg);
+		goto out;
+	}
+	CW_TRY(read_text(pv[0], r.cert_len, deadline, cert_pem, err));
+	CW_TRY(read_text(pv[0], r.key_len, deadline, key_pem, err));
+	s->renew_at = r.renew_at;
+	cw_time_text(r.renew_at, due, sizeof(due));
 	log_event("server-certificate", json_pack("{s:s, s:s, s:s}", "serial",
-	    serial, "host", s->cert_host, "renew_at", due));
+	    r.serial, "host", s->cert_host, "renew_at", due));
 out:
-	cw_engine_close(e);
+	if (pid > 0) {
+		if (rc != CW_OK)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (rc != CW_OK) {
+		free(*cert_pem);
+		*cert_pem = NULL;
+		if (*key_pem != NULL) {
+			OPENSSL_cleanse(*key_pem, strlen(*key_pem));
+			free(*key_pem);
+			*key_pem = NULL;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (pv[i] >= 0)
+			close(pv[i]);
+	if (fd >= 0)
+		close(fd);
 	return rc;
+}
+
+/* Starts the signer (start-up, and after it died). */
+static cw_rc
+start_signer(server *s, cw_err *err)
+{
+	cw_signer_opts so;
+
+	so.data_dir = s->o->data_dir;
+	so.server_host = s->cert_host;
+	s->signer_tried = time(NULL);
+	return cw_signer_start(&so, &s->signer, err);
 }
 
 /* Renews the self-issued certificate when due, then replaces workers. */
@@ -801,6 +1098,15 @@ supervise(server *s, const sigset_t *waitset)
 		/* reap and restart; a worker that keeps dying at once is
 		 * restarted at most 5 times a second */
 		while ((pid = waitpid(-1, &wst, WNOHANG)) > 0) {
+			if (pid == s->signer.pid) {
+				log_event("signer-exit", json_pack("{s:i, s:i, "
+				    "s:i}", "pid", (int)pid, "status",
+				    WIFEXITED(wst) ? WEXITSTATUS(wst) : -1,
+				    "signal", WIFSIGNALED(wst) ? WTERMSIG(wst) :
+				    0));
+				cw_signer_forget(&s->signer);
+				continue;
+			}
 			for (i = 0; i < s->n_workers; i++)
 				if (s->pids[i] == pid)
 					s->pids[i] = 0;
@@ -809,12 +1115,24 @@ supervise(server *s, const sigset_t *waitset)
 			    WEXITSTATUS(wst) : -1, "signal", WIFSIGNALED(wst) ?
 			    WTERMSIG(wst) : 0));
 		}
+		/* the signer first (at most once a second): every worker
+		 * then needs a channel to the new one */
+		if (s->signer.pid == 0 && time(NULL) != s->signer_tried) {
+			cw_err err = CW_ERR_INIT;
+
+			if (start_signer(s, &err) != CW_OK)
+				log_event("signer-failed", json_pack("{s:s}",
+				    "error", err.msg));
+			else
+				roll_workers(s, "signer-restart");
+		}
 		if (time(NULL) != window) {
 			window = time(NULL);
 			restarts = 0;
 		}
 		for (i = 0; i < s->n_workers; i++) {
-			if (s->pids[i] != 0 || restarts >= 5)
+			if (s->pids[i] != 0 || restarts >= 5 ||
+			    s->signer.pid == 0)
 				continue;
 			restarts++;
 			if ((s->pids[i] = spawn(s)) < 0)
@@ -892,7 +1210,7 @@ tls_setup(server *s, const char *host)
 		free(b);
 		return 0; /* given files are the operator's to renew */
 	}
-	s->cert_host = unspecified(host) ? "localhost" : host;
+	(void)host;
 	if (issue_server_cert(s, &s->cert_pem, &s->key_pem, &err) != CW_OK)
 		goto fail;
 	return 0;
@@ -903,6 +1221,53 @@ fail:
 	fprintf(stderr, "certward serve: %s\n", err.msg);
 	st = cw_rc_exit_code(err.rc);
 	return st != 0 ? st : 3;
+}
+
+/*
+ * Who the network-facing processes become (--user), and the check that
+ * they cannot read the CA's keys as that user.  Returns an exit status.
+ */
+static int
+plan_isolation(server *s)
+{
+	cw_err err = CW_ERR_INIT;
+	char paths[3][1024];
+	const char *p[3];
+	int bad;
+
+	if (cw_privdrop_plan(s->o->user, &s->pd, &err) != CW_OK) {
+		fprintf(stderr, "certward serve: %s\n", err.msg);
+		return 2;
+	}
+	if (!s->pd.active) {
+		log_event("isolation", json_pack("{s:n, s:i, s:s}", "user",
+		    "uid", (int)getuid(), "note", "not started as root: the "
+		    "workers keep this user, which can read the key files; "
+		    "the keys are in the signer process only"));
+		return 0;
+	}
+	snprintf(paths[0], sizeof(paths[0]), "%s/ca/issuing.key",
+	    s->o->data_dir);
+	snprintf(paths[1], sizeof(paths[1]), "%s/ca/root.key", s->o->data_dir);
+	snprintf(paths[2], sizeof(paths[2]), "%s/audit/audit.key",
+	    s->o->data_dir);
+	p[0] = paths[0];
+	p[1] = paths[1];
+	p[2] = paths[2];
+	if (cw_privdrop_probe(&s->pd, p, 3, &bad, &err) != CW_OK) {
+		fprintf(stderr, "certward serve: %s\n", err.msg);
+		return 3;
+	}
+	if (bad >= 0) {
+		fprintf(stderr, "certward serve: %s can be read by user %s, "
+		    "whom the workers become: keep the CA keys readable by "
+		    "root only (chmod 600 the key, chmod 700 its directory) "
+		    "or name another user with --user\n", p[bad], s->pd.user);
+		return 2;
+	}
+	log_event("isolation", json_pack("{s:s, s:i}", "user", s->pd.user,
+	    "uid", (int)s->pd.uid));
+	return 0;
 }
 
 int
@@ -916,6 +1281,8 @@ cw_http_serve(const cw_serve_opts *o)
 
 	memset(&s, 0, sizeof(s));
 	s.o = o;
+	s.chan_fd = -1;
+	s.signer.admin = -1;
 	if (!MHD_is_feature_supported(MHD_FEATURE_TLS) && o->listen != NULL) {
 		fprintf(stderr, "certward serve: this libmicrohttpd has no TLS "
 		    "support\n");
@@ -936,6 +1303,22 @@ cw_http_serve(const cw_serve_opts *o)
 			st = 2;
 			goto out;
 		}
+	if ((st = plan_isolation(&s)) != 0)
+		goto out;
+	if (o->tls_cert == NULL)
+		s.cert_host = unspecified(s.l[0].host) ? "localhost" :
+		    s.l[0].host;
+	{
+		cw_err serr = CW_ERR_INIT;
+
+		/* before anything else is forked: the key holder */
+		if (start_signer(&s, &serr) != CW_OK) {
+			fprintf(stderr, "certward serve: %s\n", serr.msg);
+			st = cw_rc_exit_code(serr.rc) != 0 ?
+			    cw_rc_exit_code(serr.rc) : 3;
+			goto out;
+		}
+	}
 	if ((st = tls_setup(&s, s.l[0].host)) != 0)
 		goto out;
 	/* one counter all workers see: a revocation anywhere makes every
@@ -986,6 +1369,8 @@ cw_http_serve(const cw_serve_opts *o)
 	st = supervise(&s, &set);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
+	/* the workers are gone: the signer has nobody left to serve */
+	cw_signer_stop(&s.signer);
 	for (i = 0; i < s.n_l; i++)
 		if (s.l[i].fd >= 0)
 			close(s.l[i].fd);

@@ -631,3 +631,15 @@ cw_policy_eval(const cw_template *t, const cw_csr *csr, cw_violations *out,
 		    "out of memory while evaluating the policy");
 	return CW_OK;
 }
+
+cw_rc
+cw_policy_eval_names(const cw_template *t, const cw_csr *csr,
+    cw_violations *out, cw_err *err)
+{
+	eval_subject(t, csr, out);
+	eval_san(t, csr, out);
+	if (out->oom)
+		return cw_err_set(err, CW_ERR_NOMEM,
+		    "out of memory while evaluating the policy");
+	return CW_OK;
+}

@@ -20,4 +20,15 @@
 cw_rc cw_policy_eval(const cw_template *t, const cw_csr *csr,
     cw_violations *out, cw_err *err) CW_MUST_USE;
 
+/*
+ * Only the rules on the names a certificate carries: subject (DESIGN 6.1
+ * Subject) and subjectAltName (DNS names, URIs, e-mail, IP addresses,
+ * count, required).  Reads csr->subject, n_subject, n_rdns, sans and
+ * n_sans, nothing else.  For the signer process (src/signer), which
+ * re-checks a certificate's names against the template before signing
+ * without ever seeing the CSR.
+ */
+cw_rc cw_policy_eval_names(const cw_template *t, const cw_csr *csr,
+    cw_violations *out, cw_err *err) CW_MUST_USE;
+
 #endif

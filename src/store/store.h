@@ -183,6 +183,24 @@ cw_rc cw_store_cert_each(cw_store *s, const cw_cert_filter *f,
     bool (*fn)(const cw_cert_rec *, void *), void *arg, cw_err *err)
     CW_MUST_USE;
 
+/*
+ * Counts without listing (for /metrics; each an index scan or range).
+ * cert_count_each calls fn once per (status, template) that has
+ * certificates, status as listings show it: valid, expired (a valid one
+ * with not_after <= now), revoked, superseded; stop early by returning
+ * false.  The strings are only valid during the call.
+ */
+cw_rc cw_store_cert_count_each(cw_store *s, int64_t now,
+    bool (*fn)(const char *status, const char *template_name, int64_t n,
+    void *arg), void *arg, cw_err *err) CW_MUST_USE;
+/* Valid certificates with now < not_after <= now + within. */
+cw_rc cw_store_cert_count_expiring(cw_store *s, int64_t now, int64_t within,
+    int64_t *n, cw_err *err) CW_MUST_USE;
+/* Calls fn once per request state that has requests, with their number. */
+cw_rc cw_store_request_count_each(cw_store *s,
+    bool (*fn)(const char *state, int64_t n, void *arg), void *arg,
+    cw_err *err) CW_MUST_USE;
+
 /* --- exceptions ------------------------------------------------------------ */
 
 typedef struct cw_exception {

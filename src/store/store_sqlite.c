@@ -3,14 +3,43 @@
  *
  * WAL with synchronous=FULL: a committed issuance survives power loss.
  * Writers take the lock up front (BEGIN IMMEDIATE) so that two processes
- * never deadlock upgrading read locks; the busy timeout makes them queue.
+ * never deadlock upgrading read locks; busy_wait makes them queue.
  * Statements are prepared once per connection and reused.
+ *
+ * The WAL file is kept from one process to the next.  By default the last
+ * connection to close checkpoints the WAL into the database, fsyncs it and
+ * deletes the WAL and shm files, and the next process creates them again
+ * (with a header fsync and a directory fsync): five fsyncs and two file
+ * creations for every one-certificate `request submit`, more than the
+ * whole issuance costs.  Here a connection closes without checkpointing
+ * (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE), so a short process fsyncs its commit
+ * and, once, the unchanged directory (SQLite's unix VFS does that for
+ * every WAL it opens); the process that finds the WAL longer than
+ * WAL_KEEP_FRAMES at close checkpoints it and truncates it to zero
+ * (cw_store_close).
+ *
+ * Why that is as safe as before: a transaction is durable when COMMIT
+ * returns, because synchronous=FULL fsyncs its WAL frames then, whether
+ * or not they are ever checkpointed.  A WAL left by a closed process is in
+ * the same state as one left by a killed process, and the first
+ * connection to open the database rebuilds its index from the WAL frames
+ * whose checksums hold up to the last commit: SQLite's ordinary crash
+ * recovery, which now also runs after clean exits.  The WAL stays bounded:
+ * after each commit a WAL of WAL_AUTOCHECKPOINT frames or more is
+ * checkpointed (SQLite's default automatic checkpoint, kept by wal_hook),
+ * and a closing connection truncates a WAL of WAL_KEEP_FRAMES frames or
+ * more.  The cost is that reading the remaining frames (about 5,000
+ * instructions each) moves to the next process's open, and that while the
+ * WAL holds frames certward.db alone is not a complete copy of the data:
+ * back it up with SQLite's backup API (`sqlite3 certward.db ".backup
+ * FILE"`), never by copying certward.db alone.
  */
 #include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -95,10 +124,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "LIMIT 1",
 };
 
+/* SQLite's default automatic checkpoint (wal_autocheckpoint) */
+#define WAL_AUTOCHECKPOINT 1000
+/* a closing connection truncates a WAL this long (512 KiB of 4 KiB pages:
+ * reading it back costs the next process about 0.2 ms; each truncation,
+ * three fsyncs) */
+#define WAL_KEEP_FRAMES 128
+
 struct cw_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	bool in_tx;
+	int wal_frames; /* WAL length after this connection's last commit */
 };
 
 static cw_rc
@@ -184,6 +221,42 @@ dup_blob(sqlite3_stmt *st, int i, size_t *len)
 	return o;
 }
 
+/*
+ * Waits while another connection holds the write lock (BEGIN IMMEDIATE).
+ * sqlite3_busy_timeout sleeps 1, 2, 5, 10, ... up to 100 ms between
+ * tries, so a queued writer often sleeps on long after a short
+ * transaction has committed; these sleeps start at 50 us and double up to
+ * 2 ms, so a waiter notices a commit within about 2 ms.  Gives up
+ * (SQLITE_BUSY) once the sleeps add up to 30 s, as the timeout did.
+ */
+#define BUSY_FIRST_US 50L
+#define BUSY_DOUBLINGS 6 /* 50, 100, ... 1600 us, then the cap */
+#define BUSY_STEP_MAX_US 2000L
+#define BUSY_TOTAL_US 30000000L
+
+static int
+busy_wait(void *arg, int count)
+{
+	struct timespec ts;
+	long step, slept;
+
+	(void)arg;
+	/* what the tries before this one slept (count is SQLite's) */
+	if (count <= BUSY_DOUBLINGS)
+		slept = BUSY_FIRST_US * ((1L << count) - 1);
+	else
+		slept = BUSY_FIRST_US * ((1L << BUSY_DOUBLINGS) - 1) +
+		    (long)(count - BUSY_DOUBLINGS) * BUSY_STEP_MAX_US;
+	if (slept >= BUSY_TOTAL_US)
+		return 0;
+	step = count < BUSY_DOUBLINGS ? BUSY_FIRST_US << count :
+	    BUSY_STEP_MAX_US;
+	ts.tv_sec = 0;
+	ts.tv_nsec = step * 1000;
+	(void)nanosleep(&ts, NULL);
+	return 1;
+}
+
 static cw_rc
 exec(cw_store *s, const char *sql, cw_err *err)
 {
@@ -197,49 +270,76 @@ exec(cw_store *s, const char *sql, cw_err *err)
 	return rc;
 }
 
+/* The schema version (PRAGMA user_version, in the database header). */
+static cw_rc
+schema_version(cw_store *s, int *version, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		rc = db_fail(s, err, "reading the schema version");
+	else
+		*version = sqlite3_column_int(st, 0);
+	/* an open statement would keep DROP TABLE in a migration from
+	 * running ("database table is locked") */
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Brings the schema up to date.  The version is read first without a
+ * lock: opening a current database (every open but the first after an
+ * upgrade) costs one read of the header and never queues behind a writer.
+ * Migrations run under BEGIN IMMEDIATE, after reading the version again
+ * in case another process migrated meanwhile.
+ */
 static cw_rc
 migrate(cw_store *s, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	sqlite3_stmt *st = NULL;
 	int version = 0, i, n = (int)CW_ARRAY_LEN(cw_migrations);
 	char sql[64];
+	bool in_tx = false;
 
+	CW_TRY(schema_version(s, &version, err));
+	if (version == n)
+		goto out;
 	CW_TRY(exec(s, "BEGIN IMMEDIATE", err));
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
-	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		rc = db_fail(s, err, "reading the schema version");
-		goto fail;
-	}
-	version = sqlite3_column_int(st, 0);
-	/* an open statement would keep DROP TABLE in a migration from
-	 * running ("database table is locked") */
-	sqlite3_finalize(st);
-	st = NULL;
-	if (version > n) {
-		rc = cw_err_set(err, CW_ERR_CONFIG, "the database has schema "
-		    "version %d, newer than this certward (%d); upgrade certward",
-		    version, n);
-		goto fail;
-	}
+	in_tx = true;
+	CW_TRY(schema_version(s, &version, err));
+	CW_ENSURE(version <= n, CW_ERR_CONFIG, "the database has schema "
+	    "version %d, newer than this certward (%d); upgrade certward",
+	    version, n);
 	for (i = version; i < n; i++) {
-		if ((rc = exec(s, cw_migrations[i], err)) != CW_OK)
-			goto fail;
+		CW_TRY(exec(s, cw_migrations[i], err));
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
-		if ((rc = exec(s, sql, err)) != CW_OK)
-			goto fail;
+		CW_TRY(exec(s, sql, err));
 	}
-	sqlite3_finalize(st);
-	st = NULL;
 	CW_TRY(exec(s, "COMMIT", err));
-	goto out;
-fail:
-	sqlite3_finalize(st);
-	st = NULL;
-	(void)exec(s, "ROLLBACK", NULL);
+	in_tx = false;
 out:
-	sqlite3_finalize(st);
+	if (in_tx)
+		(void)exec(s, "ROLLBACK", NULL);
 	return rc;
+}
+
+/*
+ * Runs after every commit of this connection, with the WAL's length in
+ * frames: notes it for cw_store_close and checkpoints as SQLite's own
+ * automatic checkpoint would (a hook of our own replaces that one).
+ */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	cw_store *s = arg;
+
+	s->wal_frames = frames;
+	if (frames >= WAL_AUTOCHECKPOINT)
+		(void)sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
 }
 
 cw_rc
@@ -260,7 +360,13 @@ cw_store_open(const char *path, bool create, cw_store **out, cw_err *err)
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 30000);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
+	/* keep the WAL when closing (the top of this file says why) */
+	CW_ENSURE(sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    NULL) == SQLITE_OK, CW_ERR_INTERNAL, "database: cannot configure "
+	    "the connection: %s", sqlite3_errmsg(s->db));
+	sqlite3_wal_hook(s->db, wal_hook, s);
+	/* none of these writes to the database once it is in WAL mode */
 	CW_TRY(exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
 	    "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF", err));
 	CW_TRY(migrate(s, err));
@@ -282,6 +388,16 @@ cw_store_close(cw_store *s)
 		cw_store_rollback(s);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	if (s->db != NULL && s->wal_frames >= WAL_KEEP_FRAMES) {
+		/* bound the WAL the next process reads back: checkpoint it
+		 * and truncate it to zero.  Without waiting: while another
+		 * connection reads or writes, this returns SQLITE_BUSY
+		 * (possibly having checkpointed part of it), and a later
+		 * close truncates it. */
+		sqlite3_busy_handler(s->db, NULL, NULL);
+		(void)sqlite3_wal_checkpoint_v2(s->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -1365,6 +1481,114 @@ cw_store_token_each(cw_store *s, bool (*fn)(const cw_token_rec *, void *),
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = db_fail(s, err, "listing tokens");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* --- counts (/metrics) ----------------------------------------------------- */
+
+/*
+ * The figures of /metrics as aggregates in SQL, never a listing: each
+ * query is answered from an index alone (certificates_template,
+ * certificates_status, requests_state), so a scrape reads a few bytes per
+ * certificate and holds nothing per certificate in memory.
+ */
+static cw_rc
+count_prepare(cw_store *s, const char *sql, sqlite3_stmt **st,
+    const char *what, cw_err *err)
+{
+	*st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(s, err, what);
+	return CW_OK;
+}
+
+cw_rc
+cw_store_cert_count_each(cw_store *s, int64_t now,
+    bool (*fn)(const char *status, const char *template_name, int64_t n,
+    void *arg), void *arg, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	int64_t n, expired;
+	const char *status, *tpl;
+	bool go = true;
+	int r = SQLITE_DONE;
+
+	/* grouped in the order of certificates_template (template, status,
+	 * not_after): no sort, no table row read */
+	CW_TRY(count_prepare(s, "SELECT template, status, "
+	    "sum(not_after <= ?1), count(*) FROM certificates "
+	    "GROUP BY template, status", &st, "counting certificates", err));
+	sqlite3_bind_int64(st, 1, now);
+	while (go && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		tpl = col_text(st, 0);
+		status = col_text(st, 1);
+		expired = sqlite3_column_int64(st, 2);
+		n = sqlite3_column_int64(st, 3);
+		/* "expired" is a valid certificate past not_after, as in
+		 * the listings (cw_store_cert_each) */
+		if (strcmp(status, "valid") != 0) {
+			go = fn(status, tpl, n, arg);
+			continue;
+		}
+		if (n - expired > 0)
+			go = fn("valid", tpl, n - expired, arg);
+		if (go && expired > 0)
+			go = fn("expired", tpl, expired, arg);
+	}
+	if (go && r != SQLITE_DONE)
+		rc = db_fail(s, err, "counting certificates");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+cw_rc
+cw_store_cert_count_expiring(cw_store *s, int64_t now, int64_t within,
+    int64_t *n, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	int64_t until;
+
+	*n = 0;
+	if (__builtin_add_overflow(now, within, &until))
+		until = INT64_MAX;
+	/* a range of certificates_status (status, not_after) */
+	CW_TRY(count_prepare(s, "SELECT count(*) FROM certificates "
+	    "WHERE status = 'valid' AND not_after > ?1 AND not_after <= ?2",
+	    &st, "counting expiring certificates", err));
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, until);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_fail(s, err, "counting expiring certificates");
+		goto out;
+	}
+	*n = sqlite3_column_int64(st, 0);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+cw_rc
+cw_store_request_count_each(cw_store *s,
+    bool (*fn)(const char *state, int64_t n, void *arg), void *arg,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	sqlite3_stmt *st = NULL;
+	bool go = true;
+	int r = SQLITE_DONE;
+
+	/* requests_state (state, id) holds every state in order */
+	CW_TRY(count_prepare(s, "SELECT state, count(*) FROM requests "
+	    "GROUP BY state", &st, "counting requests", err));
+	while (go && (r = sqlite3_step(st)) == SQLITE_ROW)
+		go = fn(col_text(st, 0), sqlite3_column_int64(st, 1), arg);
+	if (go && r != SQLITE_DONE)
+		rc = db_fail(s, err, "counting requests");
 out:
 	sqlite3_finalize(st);
 	return rc;

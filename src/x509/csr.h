@@ -57,6 +57,10 @@ typedef struct cw_req_ext {
 typedef struct cw_csr {
 	uint8_t *der; /* the request, exactly as received (DER) */
 	size_t der_len;
+	/* the SubjectPublicKeyInfo, a slice of der (borrowed: valid as long
+	 * as the cw_csr): what a certificate for this request carries */
+	const uint8_t *spki;
+	size_t spki_len;
 
 	cw_key_info key;
 

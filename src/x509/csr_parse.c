@@ -831,6 +831,38 @@ out:
 	ERR_clear_error();
 }
 
+/*
+ * Points csr->spki at the SubjectPublicKeyInfo inside the received bytes:
+ * the third element of the CertificationRequestInfo content [info, end)
+ * (RFC 2986 4.1: version, subject, subjectPKInfo).  The request re-encoded
+ * to the same bytes, so the slice is the DER of the key that was decoded.
+ */
+static cw_rc
+spki_slice(const unsigned char *info, const unsigned char *end, cw_csr *csr,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	const unsigned char *p = info, *start = info;
+	long len = 0;
+	int i, tag = -1, xclass = -1, r = 0;
+
+	for (i = 0; i < 3; i++) {
+		start = p;
+		r = ASN1_get_object(&p, &len, &tag, &xclass, (long)(end - p));
+		CW_ENSURE((r & 0x80) == 0, CW_ERR_INPUT, "element %d of the "
+		    "request info does not decode (RFC 2986 4.1)", i + 1);
+		if (i < 2)
+			p += len;
+	}
+	CW_ENSURE(tag == V_ASN1_SEQUENCE && xclass == V_ASN1_UNIVERSAL &&
+	    (r & V_ASN1_CONSTRUCTED) != 0, CW_ERR_INPUT, "the request's "
+	    "subjectPKInfo is not a SEQUENCE (RFC 2986 4.1)");
+	csr->spki = start;
+	csr->spki_len = (size_t)(p - start) + (size_t)len;
+out:
+	return rc;
+}
+
 /* --- entry point ---------------------------------------------------------- */
 
 cw_rc
@@ -840,8 +872,8 @@ cw_csr_parse(const uint8_t *in, size_t len, cw_csr **out, cw_err *err)
 	cw_csr *csr = NULL;
 	CW_REQ *req = NULL;
 	const unsigned char *p;
-	unsigned char *re = NULL, *spki = NULL;
-	int relen, spki_len, tag, xclass;
+	unsigned char *re = NULL;
+	int relen, tag, xclass;
 	long hlen;
 	const unsigned char *tbs;
 
@@ -882,9 +914,9 @@ cw_csr_parse(const uint8_t *in, size_t len, cw_csr **out, cw_err *err)
 	    (long)(csr->der + csr->der_len - p)) & 0x80) == 0, CW_ERR_INPUT,
 	    "the request info header does not decode");
 
-	spki_len = I2D(CW_RAW_SPKI, req->info->spki, &spki);
-	CW_ENSURE_OSSL(spki_len > 0, "cannot encode the public key");
-	CW_TRY(cw_key_info_from_spki(spki, (size_t)spki_len, &csr->key, err));
+	CW_TRY(spki_slice(p, p + hlen, csr, err));
+	CW_TRY(cw_key_info_from_spki(csr->spki, csr->spki_len, &csr->key,
+	    err));
 	CW_TRY(parse_subject(req->info, csr, err));
 	CW_TRY(subject_text(csr, err));
 	CW_TRY(parse_attributes(req->info, csr, err));
@@ -895,7 +927,6 @@ cw_csr_parse(const uint8_t *in, size_t len, cw_csr **out, cw_err *err)
 out:
 	ERR_clear_error();
 	OPENSSL_free(re);
-	OPENSSL_free(spki);
 	ASN1_item_free((ASN1_VALUE *)req, ASN1_ITEM_rptr(CW_REQ));
 	cw_csr_free(csr);
 	return rc;

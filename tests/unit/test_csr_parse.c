@@ -1104,6 +1104,71 @@ test_spki_sha256(void **state)
 	}
 }
 
+/* Asserts that csr->spki is a slice of csr->der holding exactly want. */
+static void
+assert_spki_slice(const cw_csr *csr, const unsigned char *want, size_t len)
+{
+	assert_non_null(csr->spki);
+	assert_true(csr->spki >= csr->der);
+	assert_true(csr->spki + csr->spki_len <= csr->der + csr->der_len);
+	assert_int_equal(csr->spki_len, len);
+	assert_memory_equal(csr->spki, want, len);
+}
+
+/* csr->spki is the request's SubjectPublicKeyInfo inside the received
+ * bytes, exactly i2d_PUBKEY of the key: for every key type, with an empty
+ * subject and with a subject long enough for a two-octet length. */
+static void
+test_spki_slice(void **state)
+{
+	EVP_PKEY *keys[4];
+	unsigned char *spki = NULL;
+	char longcn[300];
+	X509_REQ *req;
+	cw_csr *csr;
+	blob der;
+	size_t i;
+	int len;
+
+	(void)state;
+	keys[0] = key_p256();
+	keys[1] = key_p384();
+	keys[2] = key_rsa();
+	keys[3] = key_ed25519();
+	for (i = 0; i < 4; i++) {
+		der = good_csr(keys[i], i == 3 ? NULL : "SHA256");
+		csr = parse_ok(&der);
+		len = i2d_PUBKEY(keys[i], &spki);
+		assert_true(len > 0);
+		assert_spki_slice(csr, spki, (size_t)len);
+		OPENSSL_free(spki);
+		spki = NULL;
+		cw_csr_free(csr);
+		blob_free(&der);
+	}
+
+	len = i2d_PUBKEY(key_p256(), &spki);
+	assert_true(len > 0);
+	/* empty subject: the SPKI follows an empty SEQUENCE */
+	req = req_new(key_p256());
+	der = req_sign(req, key_p256(), "SHA256");
+	csr = parse_ok(&der);
+	assert_spki_slice(csr, spki, (size_t)len);
+	cw_csr_free(csr);
+	blob_free(&der);
+	/* a subject over 255 octets (long-form length) */
+	memset(longcn, 'a', sizeof(longcn));
+	req = req_new(key_p256());
+	req_subject(req, NID_organizationName, V_ASN1_UTF8STRING, longcn,
+	    (int)sizeof(longcn), 0);
+	der = req_sign(req, key_p256(), "SHA256");
+	csr = parse_ok(&der);
+	assert_spki_slice(csr, spki, (size_t)len);
+	cw_csr_free(csr);
+	blob_free(&der);
+	OPENSSL_free(spki);
+}
+
 /* --- proof of possession -------------------------------------------------- */
 
 /* A good self-signature verifies for every key type. */
@@ -1689,6 +1754,7 @@ main(void)
 		cmocka_unit_test(test_key_rsa),
 		cmocka_unit_test(test_key_ed25519),
 		cmocka_unit_test(test_spki_sha256),
+		cmocka_unit_test(test_spki_slice),
 		cmocka_unit_test(test_pop_ok),
 		cmocka_unit_test(test_pop_bad_signature),
 		cmocka_unit_test(test_ec_point_off_curve),
