@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit (cmocka) and end-to-end (pytest) tests on a
 # normal build, the same suite under AddressSanitizer + UBSan, bounded
-# libFuzzer runs over the CSR and policy parsers, and the source checks.
+# libFuzzer runs over the CSR and policy parsers and the signer's message
+# decoders, and the source checks.
 # Ends with one line "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,10 @@ run "tests (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_o
     meson test -C build-asan --print-errorlogs --num-processes 2 -t 3
 run "build (clang)" bash -c "$(declare -f setup); CC=clang setup build-clang -De2e=disabled && ninja -C build-clang"
 run "browser (Chromium)" bash -c "CERTWARD_BIN=$ROOT/build/certward bash tests/browser/run.sh 2>&1 | tee build/browser.log; exit \${PIPESTATUS[0]}"
-run "build (libFuzzer)" bash -c "$(declare -f setup); CC=clang setup build-fuzz -Dfuzz=enabled -De2e=disabled && ninja -C build-fuzz fuzz/fuzz_csr fuzz/fuzz_policy"
+run "build (libFuzzer)" bash -c "$(declare -f setup); CC=clang setup build-fuzz -Dfuzz=enabled -De2e=disabled && ninja -C build-fuzz fuzz/fuzz_csr fuzz/fuzz_policy fuzz/fuzz_signer_msg"
 run "fuzz CSR (${FUZZ_SECONDS}s)" bash scripts/fuzz.sh csr "$FUZZ_SECONDS"
 run "fuzz policy ($((FUZZ_SECONDS / 3))s)" bash scripts/fuzz.sh policy "$((FUZZ_SECONDS / 3))"
+run "fuzz signer messages ($((FUZZ_SECONDS / 3))s)" bash scripts/fuzz.sh signer_msg "$((FUZZ_SECONDS / 3))"
 
 /usr/bin/python3 scripts/summarize.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json --node-log build/browser.log --extra-failed "$steps_failed"
 exit $status

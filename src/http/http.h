@@ -29,6 +29,7 @@
 #include "../common/err.h"
 #include "../engine/engine.h"
 #include "../x509/ocsp_resp.h"
+#include "ocsp_cache.h"
 
 /* Bounds on what a client may send (the rest of them are in limits.h). */
 #define CW_HTTP_BODY_DEFAULT (64 * 1024) /* request body per route */
@@ -44,6 +45,13 @@
 #define CW_HTTP_AUTH_FAIL_LIMIT 20        /* failed sign-ins per source ... */
 #define CW_HTTP_AUTH_FAIL_WINDOW 60       /* ... and window (seconds) */
 #define CW_HTTP_PEER_MAX 64               /* source address text, with NUL */
+/* Signed OCSP responses kept per worker (ocsp_cache.h): at most ~4.5 MiB
+ * of address space each, only the pages entries touched resident.  An
+ * entry is served for at most REFRESH seconds, well inside its validity
+ * (routes_public.c); responses over RESPONSE bytes are not cached. */
+#define CW_HTTP_OCSP_CACHE_ENTRIES 2048
+#define CW_HTTP_OCSP_CACHE_RESPONSE 2048  /* bytes per response */
+#define CW_HTTP_OCSP_CACHE_REFRESH 300    /* seconds after thisUpdate */
 
 /* Options of `certward serve` (cmd_serve.c fills them). */
 typedef struct cw_serve_opts {
@@ -115,6 +123,7 @@ typedef struct cw_http_ctx {
 	volatile uint64_t *revocations; /* shared by all workers (mmap) */
 	int64_t crl_next_update; /* config's crl_next_update, seconds */
 	char *client_ca_pem;    /* trusted for client certificates (PEM) */
+	cw_ocsp_cache *ocsp_cache; /* signed OCSP responses, or NULL: none */
 } cw_http_ctx;
 
 /* Handler: fills resp; returns nothing (failures become problems). */
@@ -243,6 +252,13 @@ void cw_metrics_teardown(void);
  */
 void cw_metrics_observe(const cw_http_route *route, int status,
     int64_t usec, const cw_http_resp *resp);
+
+/*
+ * Adds what this worker's OCSP response cache counted since the last call
+ * (lookups by result, evictions, responses not cached) to the shared
+ * counters.  Called after each OCSP answer; NULL (no cache) is a no-op.
+ */
+void cw_metrics_ocsp_cache(const cw_ocsp_cache *c);
 
 /*
  * True when `peer` has had CW_HTTP_AUTH_FAIL_LIMIT or more failed sign-ins

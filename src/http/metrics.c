@@ -60,17 +60,31 @@ typedef struct peer_slot {
 	uint32_t failures;
 } peer_slot;
 
+/* The OCSP response caches of all workers (ocsp_cache.h), added up. */
+typedef struct ocsp_counts {
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t stale;
+	uint64_t expired;
+	uint64_t evictions;
+	uint64_t refused;
+} ocsp_counts;
+
 typedef struct shared {
 	route_stats routes[MAX_ROUTES + 1]; /* last: no route matched */
 	histo issuance;
 	uint64_t auth_failures;
 	uint64_t auth_limited;
+	ocsp_counts ocsp;
 	pthread_mutex_t lock; /* guards peers */
 	peer_slot peers[PEER_SLOTS];
 } shared;
 
 static shared *sh;
 static bool sh_mapped;
+/* what this process's OCSP cache had counted when last added to sh */
+static const cw_ocsp_cache *ocsp_cache_seen;
+static cw_ocsp_cache_stats ocsp_seen;
 
 /* --- set-up ---------------------------------------------------------------- */
 
@@ -201,6 +215,37 @@ cw_metrics_observe(const cw_http_route *route, int status, int64_t usec,
 		add(&sh->auth_limited, 1);
 	if (route != NULL && issued(route, status, resp))
 		histo_observe(&sh->issuance, usec);
+}
+
+/* Adds the growth of a local counter since it was last seen. */
+static void
+add_grown(uint64_t *c, uint64_t now, uint64_t before)
+{
+	/* most answers move one counter: no shared write for the others */
+	if (now > before)
+		add(c, now - before);
+}
+
+void
+cw_metrics_ocsp_cache(const cw_ocsp_cache *c)
+{
+	cw_ocsp_cache_stats s;
+
+	if (sh == NULL || c == NULL)
+		return;
+	/* the counters of another cache start again from zero */
+	if (c != ocsp_cache_seen) {
+		memset(&ocsp_seen, 0, sizeof(ocsp_seen));
+		ocsp_cache_seen = c;
+	}
+	cw_ocsp_cache_get_stats(c, &s);
+	add_grown(&sh->ocsp.hits, s.hits, ocsp_seen.hits);
+	add_grown(&sh->ocsp.misses, s.misses, ocsp_seen.misses);
+	add_grown(&sh->ocsp.stale, s.stale, ocsp_seen.stale);
+	add_grown(&sh->ocsp.expired, s.expired, ocsp_seen.expired);
+	add_grown(&sh->ocsp.evictions, s.evictions, ocsp_seen.evictions);
+	add_grown(&sh->ocsp.refused, s.refused, ocsp_seen.refused);
+	ocsp_seen = s;
 }
 
 /* --- failed sign-ins ------------------------------------------------------- */
@@ -456,6 +501,36 @@ out:
 }
 
 static void
+put_ocsp(buf *b)
+{
+	const ocsp_counts *o = &sh->ocsp;
+
+	/* every lookup has exactly one of these results (ocsp_cache.h) */
+	put(b, "# HELP certward_ocsp_cache_lookups_total OCSP requests looked "
+	    "up in the workers' response caches, by result (stale: the "
+	    "status changed; expired: past the refresh age).\n"
+	    "# TYPE certward_ocsp_cache_lookups_total counter\n"
+	    "certward_ocsp_cache_lookups_total{result=\"hit\"} %llu\n"
+	    "certward_ocsp_cache_lookups_total{result=\"miss\"} %llu\n"
+	    "certward_ocsp_cache_lookups_total{result=\"stale\"} %llu\n"
+	    "certward_ocsp_cache_lookups_total{result=\"expired\"} %llu\n",
+	    (unsigned long long)load(&o->hits),
+	    (unsigned long long)load(&o->misses),
+	    (unsigned long long)load(&o->stale),
+	    (unsigned long long)load(&o->expired));
+	put(b, "# HELP certward_ocsp_cache_evictions_total Cached OCSP "
+	    "responses pushed out by others.\n"
+	    "# TYPE certward_ocsp_cache_evictions_total counter\n"
+	    "certward_ocsp_cache_evictions_total %llu\n",
+	    (unsigned long long)load(&o->evictions));
+	put(b, "# HELP certward_ocsp_cache_refused_total Signed OCSP responses "
+	    "not cached (larger than a cache entry).\n"
+	    "# TYPE certward_ocsp_cache_refused_total counter\n"
+	    "certward_ocsp_cache_refused_total %llu\n",
+	    (unsigned long long)load(&o->refused));
+}
+
+static void
 put_http(buf *b)
 {
 	const cw_http_route *r;
@@ -511,6 +586,7 @@ put_http(buf *b)
 	    "# TYPE certward_http_limited_total counter\n"
 	    "certward_http_limited_total %llu\n",
 	    (unsigned long long)load(&sh->auth_limited));
+	put_ocsp(b);
 }
 
 void

@@ -2,7 +2,9 @@
  * routes_public.c - what relying parties fetch without signing in, on both
  * listeners: health, the CRL of the issuing CA (RFC 5280 5), the CA
  * certificates (RFC 5280 4.2.2.1 caIssuers) and the OCSP responder (RFC
- * 6960, with the request handling laid out in ocsp_resp.h).
+ * 6960, with the request handling laid out in ocsp_resp.h).  Signed OCSP
+ * responses are kept in the worker's cache (ocsp_cache.h) and handed out
+ * again while fresh, as RFC 5019 responders do.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,20 @@
 
 /* OCSP answers are good for this long (RFC 5019 2.2.4: nextUpdate). */
 #define OCSP_VALIDITY 3600
+/*
+ * How long HTTP caches may keep a response without a nonce (RFC 5019
+ * 6.2).  A response comes out of the worker's cache up to
+ * CW_HTTP_OCSP_CACHE_REFRESH seconds after its thisUpdate, so this much
+ * less than its validity keeps max-age from ever reaching past nextUpdate.
+ */
+#define OCSP_MAX_AGE 3300
+_Static_assert(OCSP_MAX_AGE > 0 &&
+    OCSP_MAX_AGE + CW_HTTP_OCSP_CACHE_REFRESH <= OCSP_VALIDITY,
+    "HTTP max-age past nextUpdate");
+#define OCSP_TEXT(x) #x
+#define OCSP_STR(x) OCSP_TEXT(x)
+#define OCSP_CACHE_CONTROL "max-age=" OCSP_STR(OCSP_MAX_AGE) \
+	", public, no-transform, must-revalidate"
 /* The cached CRL is re-signed after this long even without revocations,
  * so it never nears its nextUpdate (and CLI revocations show up). */
 #define CRL_REFRESH 300
@@ -101,9 +117,11 @@ ocsp_answer(cw_http_ctx *ctx, const uint8_t *der, size_t len,
 	cw_err err = CW_ERR_INIT;
 	cw_ocsp_req *oreq = NULL;
 	cw_ocsp_status st[CW_OCSP_MAX_SINGLE];
+	cw_ocsp_cache_key key;
+	cw_ocsp_cache_hit hit;
 	uint8_t *out = NULL;
 	size_t out_len = 0, i;
-	bool match, any = false;
+	bool match, any = false, cacheable;
 	int64_t now = cw_engine_now(ctx->engine);
 
 	if (cw_ocsp_request_parse(der, len, &oreq, &err) != CW_OK) {
@@ -136,6 +154,25 @@ ocsp_answer(cw_http_ctx *ctx, const uint8_t *der, size_t len,
 		ocsp_error(resp, CW_OCSP_RESP_UNAUTHORIZED);
 		goto out;
 	}
+	/*
+	 * RFC 6960 2.5, RFC 5019: one signed response serves every request
+	 * for its CertID while fresh.  Only requests of one CertID without a
+	 * nonce (cw_ocsp_cache_key_of); st[0] was just read from the store
+	 * and a hit needs the same status, so a revocation is never hidden.
+	 * Unknown serials are left out: a client picks them at will and must
+	 * not be able to push the certificates we know out of the cache.
+	 */
+	cacheable = ctx->ocsp_cache != NULL &&
+	    st[0].status != CW_OCSP_UNKNOWN && cw_ocsp_cache_key_of(oreq, &key);
+	if (cacheable && cw_ocsp_cache_get(ctx->ocsp_cache, &key, &st[0], now,
+	    &hit)) {
+		/* borrowed until the next put: send_resp (server.c) copies
+		 * it before any other request runs in this worker */
+		cw_http_static(resp, 200, "application/ocsp-response", hit.der,
+		    hit.len);
+		resp->cache_control = OCSP_CACHE_CONTROL;
+		goto out;
+	}
 	/* signed by the signer process: the worker has no key (sign.h) */
 	if (cw_engine_sign_ocsp(ctx->engine, oreq, st, now, now +
 	    OCSP_VALIDITY, &out, &out_len, &err) != CW_OK) {
@@ -144,11 +181,16 @@ ocsp_answer(cw_http_ctx *ctx, const uint8_t *der, size_t len,
 		    CW_OCSP_RESP_UNAUTHORIZED : CW_OCSP_RESP_INTERNAL_ERROR);
 		goto out;
 	}
+	/* not cached (too large, say): answered all the same */
+	if (cacheable)
+		(void)cw_ocsp_cache_put(ctx->ocsp_cache, &key, &st[0], now,
+		    now + OCSP_VALIDITY, out, out_len);
 	cw_http_bytes(resp, 200, "application/ocsp-response", out, out_len);
-	/* RFC 5019 6.2: cacheable until nextUpdate, unless it has a nonce */
-	resp->cache_control = oreq->has_nonce ? "no-store" :
-	    "max-age=3600, public, no-transform, must-revalidate";
+	/* RFC 5019 6.2: HTTP caches may keep it (OCSP_MAX_AGE), unless it
+	 * answers a nonce (RFC 6960 4.4.1: for that request only) */
+	resp->cache_control = oreq->has_nonce ? "no-store" : OCSP_CACHE_CONTROL;
 out:
+	cw_metrics_ocsp_cache(ctx->ocsp_cache);
 	OPENSSL_free(out);
 	cw_ocsp_req_free(oreq);
 	ERR_clear_error();

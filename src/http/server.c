@@ -522,6 +522,7 @@ static cw_rc
 ctx_open(server *s, cw_err *err)
 {
 	cw_rc rc = CW_OK;
+	cw_err cache_err = CW_ERR_INIT;
 	cw_http_ctx *x = &s->ctx;
 	X509 *root = NULL;
 	unsigned char *p = NULL;
@@ -545,6 +546,13 @@ ctx_open(server *s, cw_err *err)
 	x->crl_next_update = cw_engine_crl_next_update(x->engine);
 	/* client certificates: only those of our own issuing CA */
 	CW_TRY(cw_ca_pem(x->engine, false, &x->client_ca_pem, err));
+	/* signed OCSP responses (routes_public.c); without the cache every
+	 * answer is signed afresh, which is slower but just as right */
+	if (cw_ocsp_cache_new(CW_HTTP_OCSP_CACHE_ENTRIES,
+	    CW_HTTP_OCSP_CACHE_RESPONSE, CW_HTTP_OCSP_CACHE_REFRESH,
+	    &x->ocsp_cache, &cache_err) != CW_OK)
+		fprintf(stderr, "certward serve: worker: running without an "
+		    "OCSP response cache: %s\n", cache_err.msg);
 out:
 	X509_free(root);
 	return rc;
@@ -559,6 +567,7 @@ ctx_close(cw_http_ctx *x)
 	X509_free(x->issuing);
 	cw_engine_close(x->engine);
 	free(x->client_ca_pem);
+	cw_ocsp_cache_free(x->ocsp_cache);
 	memset(x, 0, sizeof(*x));
 }
 
