@@ -55,9 +55,8 @@ cw_engine_issue_sign(cw_engine *e, const cw_template *t, const cw_csr *csr,
 	cw_gen_name *sans = NULL;
 	uint8_t **lowered = NULL, serial[17];
 	cw_cert_profile p;
-	X509 *cert = NULL;
-	unsigned char *der = NULL;
-	int der_len = 0;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
 	json_t *jsans = NULL;
 	char base[600], crl[700], ocsp[700], aia[700], ipbuf[64];
 	const ASN1_TIME *iss_end;
@@ -189,14 +188,13 @@ cw_engine_issue_sign(cw_engine *e, const cw_template *t, const cw_csr *csr,
 	/* the CSR's SubjectPublicKeyInfo goes into the certificate byte for
 	 * byte; whoever holds the key builds, lints and signs (sign.h) */
 	CW_TRY(cw_engine_sign_cert(e, t->name, &p, csr->spki, csr->spki_len,
-	    &cert, err));
-	der_len = i2d_X509(cert, &der);
-	CW_ENSURE_OSSL(der_len > 0, "cannot encode the certificate");
+	    &der, &der_len, err));
 
 	snprintf(is->rec.issuer, sizeof(is->rec.issuer), "%s",
 	    e->issuing_name);
-	X509_NAME_oneline(X509_get_subject_name(cert), is->rec.subject,
-	    sizeof(is->rec.subject));
+	/* the subject as the signer encoded it, read from the DER alone */
+	CW_TRY(cw_cert_der_subject(der, der_len, is->rec.subject,
+	    sizeof(is->rec.subject), err));
 	is->rec.sans = cw_json_canonical(jsans);
 	CW_ENSURE_MEM(is->rec.sans);
 	key_alg_text(&csr->key, is->rec.key_alg, sizeof(is->rec.key_alg));
@@ -208,7 +206,7 @@ cw_engine_issue_sign(cw_engine *e, const cw_template *t, const cw_csr *csr,
 	snprintf(is->rec.template_name, sizeof(is->rec.template_name), "%s",
 	    t->name);
 	is->der = der;
-	is->der_len = (size_t)der_len;
+	is->der_len = der_len;
 	der = NULL;
 	is->sans = jsans;
 	jsans = NULL;
@@ -216,13 +214,12 @@ cw_engine_issue_sign(cw_engine *e, const cw_template *t, const cw_csr *csr,
 out:
 	if (rc != CW_OK)
 		cw_issued_discard(is);
-	OPENSSL_free(der);
+	OPENSSL_clear_free(der, der_len);
 	if (lowered != NULL)
 		for (i = 0; i < csr->n_sans; i++)
 			free(lowered[i]);
 	free(lowered);
 	free(sans);
-	X509_free(cert);
 	json_decref(jsans);
 	return rc;
 }

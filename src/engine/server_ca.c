@@ -10,6 +10,7 @@
  */
 #include "engine_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,7 +425,9 @@ cw_engine_server_cert(cw_engine *e, const char *host, char **cert_pem,
 	X509 *cert = NULL;
 	BIO *cb = NULL, *kb = NULL;
 	server_prof sp;
-	uint8_t ser[16];
+	uint8_t ser[16], *der = NULL;
+	const uint8_t *q;
+	size_t der_len = 0;
 	unsigned char *spki = NULL;
 	int spki_len;
 	size_t i;
@@ -462,7 +465,14 @@ cw_engine_server_cert(cw_engine *e, const char *host, char **cert_pem,
 	}
 	/* through the seam: in serve the signer process signs it (sign.h) */
 	CW_TRY(cw_engine_sign_cert(e, CW_SERVER_CERT_TEMPLATE, &sp.p, spki,
-	    (size_t)spki_len, &cert, err));
+	    (size_t)spki_len, &der, &der_len, err));
+	/* decoded here (once per certificate of the server's own), for the
+	 * inventory record and the PEM */
+	q = der;
+	cert = der_len <= LONG_MAX ? d2i_X509(NULL, &q, (long)der_len) : NULL;
+	CW_ENSURE(der_len <= LONG_MAX && cert != NULL && q == der + der_len,
+	    CW_ERR_INTERNAL, "the signer answered with something that is not "
+	    "one DER certificate");
 	*renew_at = cw_server_cert_renew_at(sp.p.not_before, sp.p.not_after);
 	/* in the inventory before it is used: a certificate in use that
 	 * the inventory does not know is what certward exists to prevent */
@@ -485,6 +495,7 @@ out:
 	}
 	json_decref(jsans);
 	OPENSSL_free(spki);
+	OPENSSL_free(der);
 	BIO_free(cb);
 	BIO_free(kb); /* secure heap: cleared when freed */
 	X509_free(cert);

@@ -34,10 +34,13 @@ typedef struct cw_engine cw_engine;
 /* The operations a signer offers; ctx is passed back to each. */
 typedef struct cw_signer {
 	/* An end-entity certificate for template `tmpl` (cw_cert_issue_spki
-	 * semantics). */
+	 * semantics), as DER: *der (OPENSSL_malloc'd), *der_len.  DER, not
+	 * an X509: what receives it stores and sends the bytes, and decoding
+	 * them again would decode the public key through OpenSSL's provider
+	 * decoders (~90 us a certificate; docs/performance.md). */
 	cw_rc (*sign_cert)(void *ctx, const char *tmpl,
 	    const cw_cert_profile *p, const uint8_t *spki, size_t spki_len,
-	    X509 **out, cw_err *err);
+	    uint8_t **der, size_t *der_len, cw_err *err);
 	/* A CRL (cw_crl_make semantics). */
 	cw_rc (*sign_crl)(void *ctx, const cw_revoked *rev, size_t n_rev,
 	    int64_t this_update, int64_t next_update, const uint8_t *number,
@@ -82,10 +85,11 @@ void cw_engine_set_signer(cw_engine *e, const cw_signer *s);
 /* The signature digest for the issuing key (NULL for EdDSA). */
 const char *cw_engine_sign_md(const cw_engine *e);
 
-/* Signs through the attached signer, or in process. */
+/* Signs through the attached signer, or in process.  A certificate comes
+ * back as DER: *der (OPENSSL_free), *der_len. */
 cw_rc cw_engine_sign_cert(cw_engine *e, const char *tmpl,
     const cw_cert_profile *p, const uint8_t *spki, size_t spki_len,
-    X509 **out, cw_err *err) CW_MUST_USE;
+    uint8_t **der, size_t *der_len, cw_err *err) CW_MUST_USE;
 cw_rc cw_engine_sign_crl(cw_engine *e, const cw_revoked *rev, size_t n_rev,
     int64_t this_update, int64_t next_update, const uint8_t *number,
     size_t number_len, X509_CRL **out, cw_err *err) CW_MUST_USE;
@@ -146,11 +150,13 @@ typedef struct cw_sign_scope {
  * engine's (p->md is ignored).
  *
  * CW_ERR_NONCOMPLIANT (or the lint's code) with *why set on a refusal;
- * other codes for failures (*why CW_REFUSE_INTERNAL).  *out (X509_free).
+ * other codes for failures (*why CW_REFUSE_INTERNAL).  *der (OPENSSL_free),
+ * *der_len.
  */
 cw_rc cw_engine_sign_cert_checked(cw_engine *e, const cw_sign_scope *scope,
     const char *tmpl, const cw_cert_profile *p, const uint8_t *spki,
-    size_t spki_len, X509 **out, cw_refusal *why, cw_err *err) CW_MUST_USE;
+    size_t spki_len, uint8_t **der, size_t *der_len, cw_refusal *why,
+    cw_err *err) CW_MUST_USE;
 
 /* The CRL, OCSP and checkpoint operations for a worker: thisUpdate (the
  * checkpoint's time) within CW_SIGN_CLOCK_SLACK of now; a CRL's
@@ -171,6 +177,17 @@ cw_rc cw_engine_sign_checkpoint_checked(cw_engine *e,
 #define CW_SIGN_CLOCK_SLACK 300          /* seconds either way */
 #define CW_SIGN_BACKDATE 60              /* notBefore/thisUpdate back-dating */
 #define CW_SIGN_OCSP_MAX_VALIDITY (7 * 86400)
+
+/*
+ * Checks that der is one DER certificate (a SEQUENCE whose length covers
+ * exactly der_len bytes, holding the TBSCertificate SEQUENCE, RFC 5280
+ * 4.1) and writes its subject as X509_NAME_oneline does into subj (at
+ * most subj_len bytes).  Reads only the subject: the rest, the public key
+ * above all, is not decoded.  CW_ERR_INTERNAL when it is not (what a
+ * signer returned is never user input).
+ */
+cw_rc cw_cert_der_subject(const uint8_t *der, size_t der_len, char *subj,
+    size_t subj_len, cw_err *err) CW_MUST_USE;
 
 /*
  * Key usages a key type can serve (RFC 5480 3, RFC 8410 5): the

@@ -240,14 +240,16 @@ out:
 cw_rc
 cw_engine_sign_cert_checked(cw_engine *e, const cw_sign_scope *scope,
     const char *tmpl, const cw_cert_profile *p, const uint8_t *spki,
-    size_t spki_len, X509 **out, cw_refusal *why, cw_err *err)
+    size_t spki_len, uint8_t **der, size_t *der_len, cw_refusal *why,
+    cw_err *err)
 {
 	cw_rc rc = CW_OK;
 	const cw_template *t;
 	cw_cert_profile q;
 	bool server = strcmp(tmpl, CW_SERVER_CERT_TEMPLATE) == 0;
 
-	*out = NULL;
+	*der = NULL;
+	*der_len = 0;
 	*why = CW_REFUSE_ROLE;
 	CW_ENSURE(server == scope->server_cert, CW_ERR_NONCOMPLIANT, "%s",
 	    server ? "only serve itself may ask for its TLS certificate" :
@@ -267,7 +269,8 @@ cw_engine_sign_cert_checked(cw_engine *e, const cw_sign_scope *scope,
 	/* the digest is the key holder's choice, not the requester's */
 	q = *p;
 	q.md = cw_engine_sign_md(e);
-	rc = cw_engine_sign_cert(e, tmpl, &q, spki, spki_len, out, err);
+	rc = cw_engine_sign_cert(e, tmpl, &q, spki, spki_len, der, der_len,
+	    err);
 	*why = rc == CW_OK ? CW_REFUSE_NONE : rc == CW_ERR_NONCOMPLIANT ?
 	    CW_REFUSE_LINT : rc == CW_ERR_INPUT ? CW_REFUSE_MALFORMED :
 	    CW_REFUSE_INTERNAL;

@@ -126,7 +126,6 @@ handle(sstate *s, const chan *c, uint8_t **der, size_t *len, char *tmpl,
 	cw_sig_crl_req lr;
 	cw_sig_ocsp_req *orq = NULL;
 	cw_checkpoint cp;
-	X509 *cert = NULL;
 	X509_CRL *crl = NULL;
 	unsigned char *p = NULL;
 	int n;
@@ -143,9 +142,8 @@ handle(sstate *s, const chan *c, uint8_t **der, size_t *len, char *tmpl,
 		CW_TRY(cw_sig_cert_decode(c->rx.buf, c->rx.total, &cr, err));
 		snprintf(tmpl, CW_SIG_TEMPLATE_MAX + 1, "%s", cr.tmpl);
 		CW_TRY(cw_engine_sign_cert_checked(s->e, &scope, cr.tmpl,
-		    &cr.p, cr.spki, cr.spki_len, &cert, why, err));
-		n = i2d_X509(cert, &p);
-		break;
+		    &cr.p, cr.spki, cr.spki_len, der, len, why, err));
+		goto out;
 	case CW_SIG_CRL:
 		CW_TRY(cw_sig_crl_decode(c->rx.buf, c->rx.total, &lr, err));
 		CW_TRY(cw_engine_sign_crl_checked(s->e, &scope, lr.rev, lr.n_rev,
@@ -189,7 +187,6 @@ handle(sstate *s, const chan *c, uint8_t **der, size_t *len, char *tmpl,
 	*why = CW_REFUSE_NONE;
 out:
 	OPENSSL_free(p);
-	X509_free(cert);
 	X509_CRL_free(crl);
 	free(orq);
 	cw_sig_cert_req_cleanup(&cr);

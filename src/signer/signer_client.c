@@ -88,29 +88,32 @@ call(cw_signer_client *c, uint16_t type, cw_sig_wbuf *w, const uint8_t **data,
 	    -1, CW_SIGNER_TIMEOUT_MS, data, len, NULL, err);
 }
 
+/* The certificate comes back as the signer's DER, not decoded here: the
+ * worker stores and sends the bytes, and what it reads of them (the
+ * subject) it reads with cw_cert_der_subject, which also checks that
+ * they are one certificate. */
 static cw_rc
 op_cert(void *ctx, const char *tmpl, const cw_cert_profile *p,
-    const uint8_t *spki, size_t spki_len, X509 **out, cw_err *err)
+    const uint8_t *spki, size_t spki_len, uint8_t **der, size_t *der_len,
+    cw_err *err)
 {
 	cw_signer_client *c = ctx;
 	cw_rc rc = CW_OK;
 	cw_sig_wbuf w;
-	const uint8_t *d, *q;
+	const uint8_t *d;
 	size_t n;
 
-	*out = NULL;
+	*der = NULL;
+	*der_len = 0;
 	cw_sig_wbuf_init(&w, CW_SIG_CERT_MAX);
 	CW_TRY(cw_sig_cert_encode(&w, tmpl, p, spki, spki_len, err));
 	CW_TRY(call(c, CW_SIG_CERT, &w, &d, &n, err));
-	q = d;
-	*out = d2i_X509(NULL, &q, (long)n);
-	CW_ENSURE(*out != NULL && q == d + n, CW_ERR_INTERNAL, "the signer "
-	    "answered with something that is not one DER certificate");
+	CW_ENSURE(n > 0, CW_ERR_INTERNAL, "the signer answered with an empty "
+	    "certificate");
+	*der = OPENSSL_memdup(d, n);
+	CW_ENSURE_MEM(*der);
+	*der_len = n;
 out:
-	if (rc != CW_OK) {
-		X509_free(*out);
-		*out = NULL;
-	}
 	cw_sig_wbuf_cleanup(&w);
 	cw_sig_rx_reset(&c->rx);
 	return rc;

@@ -56,8 +56,12 @@ enum stmt_id {
 	ST_EXC_INS, ST_EXC_GET, ST_EXC_UPD,
 	ST_AUDIT_HEAD, ST_AUDIT_INS,
 	ST_CP_PUT, ST_CP_LATEST,
+	ST_TOKEN_GET,
 	ST_COUNT
 };
+
+#define TOKEN_COLS "id, user, user_created_at, hash, created_by, " \
+	"created_at, expires_at, last_used_at, revoked_at"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -122,6 +126,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "VALUES(?1, ?2)",
 	[ST_CP_LATEST] = "SELECT text FROM checkpoints ORDER BY size DESC "
 	    "LIMIT 1",
+	/* every API request checks its token: kept prepared */
+	[ST_TOKEN_GET] = "SELECT " TOKEN_COLS " FROM tokens WHERE id = ?1",
 };
 
 /* SQLite's default automatic checkpoint (wal_autocheckpoint) */
@@ -1368,9 +1374,6 @@ token_prepare(cw_store *s, const char *sql, sqlite3_stmt **st, cw_err *err)
 	return CW_OK;
 }
 
-#define TOKEN_COLS "id, user, user_created_at, hash, created_by, " \
-	"created_at, expires_at, last_used_at, revoked_at"
-
 static void
 token_from_row(sqlite3_stmt *st, cw_token_rec *t)
 {
@@ -1418,8 +1421,7 @@ cw_store_token_get(cw_store *s, int64_t id, cw_token_rec *t, bool *found,
 	int r;
 
 	*found = false;
-	CW_TRY(token_prepare(s, "SELECT " TOKEN_COLS " FROM tokens "
-	    "WHERE id = ?1", &st, err));
+	PREP(st, ST_TOKEN_GET);
 	sqlite3_bind_int64(st, 1, id);
 	r = sqlite3_step(st);
 	*found = r == SQLITE_ROW;
@@ -1428,7 +1430,7 @@ cw_store_token_get(cw_store *s, int64_t id, cw_token_rec *t, bool *found,
 	else if (r != SQLITE_DONE)
 		rc = db_fail(s, err, "reading a token");
 out:
-	sqlite3_finalize(st);
+	stmt_release(st);
 	return rc;
 }
 

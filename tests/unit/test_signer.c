@@ -280,6 +280,71 @@ test_cert_signed(void **state)
 	X509_free(x);
 }
 
+/* What a worker reads of the signer's answer (cw_cert_der_subject): the
+ * subject as OpenSSL's full decode prints it, a v1 certificate too, and
+ * nothing that is not exactly one certificate. */
+static void
+test_cert_der_subject(void **state)
+{
+	prof w;
+	cw_err err = CW_ERR_INIT;
+	X509 *x = NULL;
+	uint8_t *der = NULL, *bad;
+	int n;
+	size_t i;
+	char subj[256], want[256];
+	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+
+	(void)state;
+	server_profile(&w);
+	assert_int_equal(ask_cert(fx.server, CW_SERVER_CERT_TEMPLATE, &w.p, &x,
+	    &err), CW_REFUSE_NONE);
+	n = i2d_X509(x, &der);
+	assert_true(n > 0);
+	assert_int_equal(cw_cert_der_subject(der, (size_t)n, subj,
+	    sizeof(subj), &err), CW_OK);
+	X509_NAME_oneline(X509_get_subject_name(x), want, sizeof(want));
+	assert_string_equal(subj, want);
+	assert_string_equal(subj, "/CN=127.0.0.1");
+	/* a v1 certificate has no [0] version: the serial comes first */
+	OPENSSL_free(der);
+	der = NULL;
+	assert_int_equal(X509_set_version(x, X509_VERSION_1), 1);
+	n = i2d_X509(x, &der);
+	assert_true(n > 0);
+	assert_int_equal(cw_cert_der_subject(der, (size_t)n, subj,
+	    sizeof(subj), &err), CW_OK);
+	assert_string_equal(subj, "/CN=127.0.0.1");
+	/* a byte more or less, every truncation, junk, nothing */
+	bad = malloc((size_t)n + 1);
+	assert_non_null(bad);
+	memcpy(bad, der, (size_t)n);
+	bad[n] = 0;
+	assert_int_equal(cw_cert_der_subject(bad, (size_t)n + 1, subj,
+	    sizeof(subj), &err), CW_ERR_INTERNAL);
+	for (i = 0; i < (size_t)n; i++)
+		assert_int_equal(cw_cert_der_subject(der, i, subj,
+		    sizeof(subj), &err), CW_ERR_INTERNAL);
+	assert_int_equal(cw_cert_der_subject(junk, sizeof(junk), subj,
+	    sizeof(subj), &err), CW_ERR_INTERNAL);
+	/* the subject's SEQUENCE tag made a SET: not a Name.  Name (30 14)
+	 * SET (31 12) SEQUENCE (30 10) OID (06 03 55 04 03) string (xx 09)
+	 * "127.0.0.1", the only place that text is in the certificate */
+	memcpy(bad, der, (size_t)n);
+	for (i = 13; i + 9 <= (size_t)n; i++)
+		if (memcmp(bad + i, "127.0.0.1", 9) == 0)
+			break;
+	assert_true(i + 9 <= (size_t)n);
+	assert_int_equal(bad[i - 13], 0x30);
+	assert_int_equal(bad[i - 12], 0x14);
+	bad[i - 13] = 0x31;
+	assert_int_equal(cw_cert_der_subject(bad, (size_t)n, subj,
+	    sizeof(subj), &err), CW_ERR_INTERNAL);
+	free(bad);
+	OPENSSL_free(der);
+	X509_free(x);
+}
+
 /* Validity past the template's 90 days is refused, one second too many
  * after the minute of back-dating included. */
 static void
@@ -828,6 +893,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cert_signed),
+		cmocka_unit_test(test_cert_der_subject),
 		cmocka_unit_test(test_cert_validity_refused),
 		cmocka_unit_test(test_cert_time_refused),
 		cmocka_unit_test(test_cert_unknown_template),
