@@ -112,6 +112,20 @@ cw_rc cw_request_submit(cw_engine *e, const cw_actor *a, const cw_submit *s,
 cw_rc cw_request_submit_many(cw_engine *e, const cw_actor *a,
     const cw_submit *s, size_t n, size_t group, cw_outcome *out,
     cw_err *err) CW_MUST_USE;
+/*
+ * Group commit of submissions by different actors (certward serve):
+ * cw_request_prepare() checks the actor and does the work that needs no
+ * lock, copying what it keeps; cw_request_commit_batch() decides and
+ * records n of them in one write transaction and gives each its own
+ * answer (rcs[i], errs[i]; out[i] when committed), retrying each alone
+ * should the shared transaction fail.
+ */
+typedef struct cw_submit_prep cw_submit_prep;
+cw_rc cw_request_prepare(cw_engine *e, const cw_actor *a, const cw_submit *s,
+    cw_submit_prep **out, cw_err *err) CW_MUST_USE;
+void cw_request_commit_batch(cw_engine *e, cw_submit_prep **x, size_t n,
+    cw_outcome *out, cw_rc *rcs, cw_err *errs);
+void cw_submit_prep_free(cw_submit_prep *x);
 /* CW_ERR_NONCOMPLIANT when the actor may not decide (requester, wrong
  * role, twice, not pending/held). */
 cw_rc cw_request_approve(cw_engine *e, const cw_actor *a, int64_t id,

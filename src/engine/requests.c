@@ -431,6 +431,139 @@ cw_request_submit(cw_engine *e, const cw_actor *a, const cw_submit *s,
 	return cw_request_submit_many(e, a, s, 1, 1, out, err);
 }
 
+/* One submission prepared for a later batch: its own copies of the
+ * actor's and the submission's strings (the caller's are gone by the
+ * commit); csr is NULL, it lives parsed in p. */
+struct cw_submit_prep {
+	cw_actor a;
+	cw_submit s;
+	char *strs[6];
+	prepared p;
+};
+
+void
+cw_submit_prep_free(cw_submit_prep *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return;
+	prepared_cleanup(&x->p);
+	for (i = 0; i < sizeof(x->strs) / sizeof(x->strs[0]); i++)
+		free(x->strs[i]);
+	free(x);
+}
+
+/* A copy of src in x->strs[i] (NULL stays NULL). */
+static cw_rc
+prep_strdup(cw_submit_prep *x, size_t i, const char *src, const char **dst,
+    cw_err *err)
+{
+	cw_rc rc = CW_OK;
+
+	*dst = NULL;
+	if (src == NULL)
+		goto out;
+	x->strs[i] = strdup(src);
+	CW_ENSURE_MEM(x->strs[i]);
+	*dst = x->strs[i];
+out:
+	return rc;
+}
+
+/*
+ * Checks the actor and prepares one submission without the lock (see
+ * above), for cw_request_commit_batch().  Fails as cw_request_submit()
+ * would before its transaction; *out is owned by the caller.
+ */
+cw_rc
+cw_request_prepare(cw_engine *e, const cw_actor *a, const cw_submit *s,
+    cw_submit_prep **out, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	cw_user actor;
+	cw_submit_prep *x = NULL;
+
+	*out = NULL;
+	CW_TRY(cw_actor_check(e, a, &actor, err));
+	CW_TRY(cw_require_role(&actor, submit_roles, 2, "submit requests",
+	    err));
+	x = calloc(1, sizeof(*x));
+	CW_ENSURE_MEM(x);
+	cw_violations_init(&x->p.gate);
+	CW_TRY(prep_strdup(x, 0, a->name, &x->a.name, err));
+	CW_TRY(prep_strdup(x, 1, a->origin, &x->a.origin, err));
+	CW_TRY(prep_strdup(x, 2, a->channel, &x->a.channel, err));
+	CW_TRY(prep_strdup(x, 3, s->template_name, &x->s.template_name, err));
+	CW_TRY(prep_strdup(x, 4, s->service, &x->s.service, err));
+	CW_TRY(prep_strdup(x, 5, s->renew_serial, &x->s.renew_serial, err));
+	CW_TRY(prepare(e, s, &x->p, err));
+	*out = x;
+	x = NULL;
+out:
+	cw_submit_prep_free(x);
+	return rc;
+}
+
+/* Decides and writes x[from..to) in one write transaction: CW_OK when it
+ * committed, with out[] filled; otherwise rolled back, out[]
+ * of that range cleared and the first failure in *err. */
+static cw_rc
+commit_range(cw_engine *e, cw_submit_prep **x, size_t from, size_t to,
+    cw_outcome *out, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	size_t i;
+	bool open = false;
+
+	CW_TRY(cw_store_begin(e->store, err));
+	open = true;
+	for (i = from; i < to; i++)
+		CW_TRY(submit_one(e, &x[i]->a, &x[i]->s, &x[i]->p, &out[i],
+		    err));
+	CW_TRY(cw_store_commit(e->store, err));
+	open = false;
+out:
+	if (open)
+		cw_store_rollback(e->store);
+	if (rc != CW_OK)
+		for (i = from; i < to; i++)
+			cw_outcome_cleanup(&out[i]);
+	return rc;
+}
+
+/*
+ * Group commit: decides and records n prepared submissions, of any
+ * actors, in one write transaction (one durable commit for all).  Each
+ * gets its own answer: rcs[i] and errs[i], out[i] when rcs[i] is CW_OK
+ * (committed).  Should the shared transaction fail, it is rolled back
+ * and each submission is retried alone in its own transaction, so one
+ * bad submission costs the others only the retry.  Consumes x[i]'s
+ * pre-signed certificate either way (a retry signs under the lock);
+ * the caller still frees x[i].
+ */
+void
+cw_request_commit_batch(cw_engine *e, cw_submit_prep **x, size_t n,
+    cw_outcome *out, cw_rc *rcs, cw_err *errs)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		cw_err_clear(&errs[i]);
+		rcs[i] = CW_OK;
+	}
+	if (n == 0)
+		return;
+	rcs[0] = commit_range(e, x, 0, n, out, &errs[0]);
+	if (rcs[0] == CW_OK || n == 1)
+		return;
+	for (i = 0; i < n; i++) {
+		cw_err_clear(&errs[i]);
+		rcs[i] = commit_range(e, x, i, i + 1, out, &errs[i]);
+	}
+}
+
 /* --- decisions ------------------------------------------------------------ */
 
 typedef struct count_ctx {

@@ -40,6 +40,7 @@
 #define CW_HTTP_MAX_WORKERS 64
 #define CW_HTTP_QUERY_MAX 256             /* one query argument value */
 #define CW_HTTP_DRAIN_SECONDS 5           /* graceful stop: keep-alive wait */
+#define CW_HTTP_BATCH_MAX 64              /* submissions per group commit */
 #define CW_HTTP_PAGE_SIZE 100             /* list items per page by default */
 #define CW_HTTP_PAGE_SIZE_MAX 1000        /* largest page_size a client gets */
 #define CW_HTTP_AUTH_FAIL_LIMIT 20        /* failed sign-ins per source ... */
@@ -91,6 +92,7 @@ typedef struct cw_http_req {
 	cw_user user;              /* when authenticated */
 	bool public_listener;      /* arrived on --public-listen */
 	char peer[CW_HTTP_PEER_MAX]; /* source IP address ("" unknown) */
+	void *tag;                 /* the server's, for a deferred answer */
 } cw_http_req;
 
 typedef struct cw_http_resp {
@@ -106,7 +108,15 @@ typedef struct cw_http_resp {
 	int retry_after;              /* seconds, sent when > 0 (429) */
 	/* more headers: "Name", "value", ..., NULL (static; routes_ui.c) */
 	const char *const *headers;
+	/* no answer yet: queued for the group commit (cw_api_submit_flush) */
+	bool deferred;
 } cw_http_resp;
+
+/* A submission waiting in its worker for the group commit. */
+typedef struct cw_http_pending {
+	cw_submit_prep *prep;
+	void *tag; /* cw_http_req's */
+} cw_http_pending;
 
 /* Worker state shared by the handlers of one worker process. */
 typedef struct cw_http_ctx {
@@ -124,6 +134,11 @@ typedef struct cw_http_ctx {
 	int64_t crl_next_update; /* config's crl_next_update, seconds */
 	char *client_ca_pem;    /* trusted for client certificates (PEM) */
 	cw_ocsp_cache *ocsp_cache; /* signed OCSP responses, or NULL: none */
+	/* group commit (server.c): when set, a submission is prepared at
+	 * once and answered by cw_api_submit_flush(); otherwise alone */
+	bool batching;
+	cw_http_pending *pending;
+	size_t n_pending, cap_pending;
 } cw_http_ctx;
 
 /* Handler: fills resp; returns nothing (failures become problems). */
@@ -164,6 +179,13 @@ void cw_http_dispatch(cw_http_ctx *ctx, const cw_http_route *route,
 
 /* Routes of routes_api.c and routes_public.c, for the table in router.c. */
 void cw_api_submit(cw_http_ctx *, cw_http_req *, cw_http_resp *);
+/*
+ * Commits the submissions queued by cw_api_submit() (ctx->batching), in
+ * transactions of up to CW_HTTP_BATCH_MAX, and hands each its answer:
+ * answer(tag, resp) takes over resp.  Empties the queue.
+ */
+void cw_api_submit_flush(cw_http_ctx *ctx,
+    void (*answer)(void *tag, cw_http_resp *resp));
 void cw_api_request_get(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_api_request_approve(cw_http_ctx *, cw_http_req *, cw_http_resp *);
 void cw_api_request_reject(cw_http_ctx *, cw_http_req *, cw_http_resp *);

@@ -24,7 +24,6 @@ actor_of(const cw_http_req *req, const char *origin, cw_actor *a)
 }
 
 
-
 static json_t *
 outcome_json(const cw_outcome *o)
 {
@@ -84,19 +83,60 @@ bad:
 }
 
 
+/* Appends x to the worker's queue; false (nothing queued) when out of
+ * memory, and the caller commits it alone. */
+static bool
+queue_submission(cw_http_ctx *ctx, cw_submit_prep *x, void *tag)
+{
+	cw_http_pending *p;
+	size_t cap;
+
+	if (ctx->n_pending == ctx->cap_pending) {
+		cap = ctx->cap_pending ? ctx->cap_pending * 2 : 16;
+		if ((p = reallocarray(ctx->pending, cap, sizeof(*p))) == NULL)
+			return false;
+		ctx->pending = p;
+		ctx->cap_pending = cap;
+	}
+	ctx->pending[ctx->n_pending].prep = x;
+	ctx->pending[ctx->n_pending].tag = tag;
+	ctx->n_pending++;
+	return true;
+}
+
+/* Commits x[0..n) (n <= CW_HTTP_BATCH_MAX) in one transaction and fills
+ * *resps[i] with each one's answer: 201 only for what committed. */
+static void
+commit_submissions(cw_engine *e, cw_submit_prep **x, size_t n,
+    cw_http_resp **resps)
+{
+	cw_outcome out[CW_HTTP_BATCH_MAX];
+	cw_err errs[CW_HTTP_BATCH_MAX];
+	cw_rc rcs[CW_HTTP_BATCH_MAX];
+	size_t i;
+
+	cw_request_commit_batch(e, x, n, out, rcs, errs);
+	for (i = 0; i < n; i++) {
+		if (rcs[i] != CW_OK)
+			cw_http_problem_err(resps[i], &errs[i]);
+		else
+			outcome_response(resps[i], 201, &out[i]);
+		cw_outcome_cleanup(&out[i]);
+	}
+}
+
 void
 cw_api_submit(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 {
 	static const char *const allowed[] = {"template", "service", "csr",
 	    "origin", "renew", NULL};
 	cw_err err = CW_ERR_INIT;
-	cw_outcome o;
+	cw_submit_prep *x = NULL;
 	cw_submit s;
 	cw_actor a;
 	json_t *j;
 	const char *tmpl, *svc, *csr, *origin, *renew;
 
-	memset(&o, 0, sizeof(o));
 	if ((j = cw_http_body_object(req, allowed, false, resp)) == NULL)
 		return;
 	if (!cw_http_member_str(j, "template", true, &tmpl, resp) ||
@@ -123,14 +163,46 @@ cw_api_submit(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp)
 	s.csr_len = strlen(csr);
 	s.renew_serial = renew;
 	actor_of(req, origin, &a);
-	if (cw_request_submit(ctx->engine, &a, &s, &o, &err) != CW_OK) {
+	if (cw_request_prepare(ctx->engine, &a, &s, &x, &err) != CW_OK) {
 		cw_http_problem_err(resp, &err);
 		goto out;
 	}
-	outcome_response(resp, 201, &o);
+	if (ctx->batching && queue_submission(ctx, x, req->tag)) {
+		resp->deferred = true;
+		x = NULL;
+		goto out;
+	}
+	commit_submissions(ctx->engine, &x, 1, &resp);
 out:
-	cw_outcome_cleanup(&o);
+	cw_submit_prep_free(x);
 	json_decref(j);
+}
+
+void
+cw_api_submit_flush(cw_http_ctx *ctx,
+    void (*answer)(void *tag, cw_http_resp *resp))
+{
+	cw_submit_prep *x[CW_HTTP_BATCH_MAX];
+	cw_http_resp resp[CW_HTTP_BATCH_MAX], *rp[CW_HTTP_BATCH_MAX];
+	size_t i = 0, j, k;
+
+	for (; i < ctx->n_pending; i += k) {
+		k = ctx->n_pending - i;
+		if (k > CW_HTTP_BATCH_MAX)
+			k = CW_HTTP_BATCH_MAX;
+		for (j = 0; j < k; j++) {
+			x[j] = ctx->pending[i + j].prep;
+			memset(&resp[j], 0, sizeof(resp[j]));
+			rp[j] = &resp[j];
+		}
+		commit_submissions(ctx->engine, x, k, rp);
+		for (j = 0; j < k; j++) {
+			cw_submit_prep_free(x[j]);
+			ctx->pending[i + j].prep = NULL;
+			answer(ctx->pending[i + j].tag, &resp[j]);
+		}
+	}
+	ctx->n_pending = 0;
 }
 
 /* Only the requester role: may read its own requests only (DESIGN 7.1). */

@@ -105,9 +105,16 @@ typedef struct conn_req {
 	size_t len, cap, limit;
 	bool too_large;
 	size_t dropped;     /* bytes of an oversized body read and dropped */
+	/* group commit: suspended while its submission waits in the queue
+	 * (waiting), then resumed with the answer to send (answered) */
+	struct MHD_Connection *conn;
+	bool waiting, answered;
+	cw_http_resp resp;
+	char user[CW_NAME_MAX]; /* for the log line ("" not signed in) */
 } conn_req;
 
 static volatile sig_atomic_t worker_stop;
+static unsigned int answers_due; /* resumed, answer not yet queued */
 
 /* --- sockets ------------------------------------------------------------------ */
 
@@ -230,7 +237,7 @@ peer_text(struct MHD_Connection *c, char *buf, size_t len)
 /* One JSON line per request on stderr: never a token, body or query. */
 static void
 log_request(const char *method, const char *url, int status,
-    const conn_req *r, const cw_http_req *req)
+    const conn_req *r, const char *user)
 {
 	char path[LOG_PATH_MAX + 4], *line;
 	size_t n = strlen(url);
@@ -248,8 +255,8 @@ log_request(const char *method, const char *url, int status,
 	    (json_int_t)ms_since(&r->start), "pid", (int)getpid());
 	if (j == NULL)
 		return;
-	json_object_set_new(j, "user", req != NULL && req->authenticated ?
-	    json_string(req->user.name) : json_null());
+	json_object_set_new(j, "user", user != NULL ? json_string(user) :
+	    json_null());
 	/* invalid UTF-8 in the path makes jansson refuse the string */
 	if (json_object_get(j, "path") == NULL)
 		json_object_set_new(j, "path", json_string("(not UTF-8)"));
@@ -380,6 +387,20 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0; /* already answered: drop what comes */
 		return MHD_YES;
 	}
+	if (r->waiting)
+		return MHD_YES; /* not called while suspended; to be safe */
+	if (r->answered) {
+		/* resumed after the group commit (worker_main) */
+		r->answered = false;
+		answers_due--;
+		ret = send_resp(c, &r->resp);
+		log_request(method, url, r->resp.status, r, r->user[0] ?
+		    r->user : NULL);
+		cw_metrics_observe(r->route, r->resp.status,
+		    us_since(&r->start), &r->resp);
+		resp_free(&r->resp);
+		return ret;
+	}
 	if (*upload_size > 0) {
 		if (r->too_large || *upload_size > r->limit - r->len) {
 			/* dropped, up to CW_HTTP_DISCARD_MAX in all */
@@ -424,11 +445,23 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	req.query = query_lookup;
 	req.conn = c;
 	req.public_listener = l->is_public;
+	req.tag = r;
 	peer_text(c, req.peer, sizeof(req.peer));
 	ERR_clear_error(); /* STYLE: the queue is per request */
 	cw_http_dispatch(l->ctx, r->route, &req, &resp);
+	if (resp.deferred) {
+		/* answered after the group commit: on_batch_answer() */
+		r->conn = c;
+		r->waiting = true;
+		snprintf(r->user, sizeof(r->user), "%s", req.authenticated ?
+		    req.user.name : "");
+		MHD_suspend_connection(c);
+		OPENSSL_cleanse(&req.user, sizeof(req.user));
+		return MHD_YES;
+	}
 	ret = send_resp(c, &resp);
-	log_request(method, url, resp.status, r, &req);
+	log_request(method, url, resp.status, r, req.authenticated ?
+	    req.user.name : NULL);
 	cw_metrics_observe(r->route, resp.status, us_since(&r->start), &resp);
 	resp_free(&resp);
 	OPENSSL_cleanse(&req.user, sizeof(req.user));
@@ -445,10 +478,31 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	if (r != NULL) {
+		if (r->answered) {
+			/* the client left before it could be answered */
+			answers_due--;
+			resp_free(&r->resp);
+		}
 		free(r->body);
 		free(r);
 	}
 	*con_cls = NULL;
+}
+
+/* The answer to a submission from the group commit: resume its connection,
+ * on_request() sends it.  Only a committed submission is answered 201. */
+static void
+on_batch_answer(void *tag, cw_http_resp *resp)
+{
+	conn_req *r = tag;
+
+	r->resp = *resp;
+	if (resp->location == resp->location_buf)
+		r->resp.location = r->resp.location_buf;
+	r->waiting = false;
+	r->answered = true;
+	answers_due++;
+	MHD_resume_connection(r->conn);
 }
 
 /* libmicrohttpd's own messages, as log lines without secrets. */
@@ -568,13 +622,15 @@ ctx_close(cw_http_ctx *x)
 	cw_engine_close(x->engine);
 	free(x->client_ca_pem);
 	cw_ocsp_cache_free(x->ocsp_cache);
+	free(x->pending); /* emptied by cw_api_submit_flush() */
 	memset(x, 0, sizeof(*x));
 }
 
 static struct MHD_Daemon *
 start_daemon(server *s, listener *l)
 {
-	unsigned int flags = MHD_USE_ERROR_LOG;
+	/* suspend/resume: submissions wait for the group commit */
+	unsigned int flags = MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_OptionItem opts[12];
 	size_t n = 0;
 
@@ -645,6 +701,7 @@ worker_main(server *s)
 		ctx_close(&s->ctx);
 		return 3;
 	}
+	s->ctx.batching = true;
 	for (i = 0; i < s->n_l; i++) {
 		s->l[i].ctx = &s->ctx;
 		if ((s->l[i].d = start_daemon(s, &s->l[i])) == NULL) {
@@ -678,8 +735,10 @@ worker_main(server *s)
 				n += connections(s->l[i].d);
 			/* idle keep-alive connections do not hold us up
 			 * beyond the drain time; no handler is running
-			 * now, so stopping writes nothing half-way */
-			if (n == 0 || time(NULL) >= drain_until)
+			 * now, so stopping writes nothing half-way, and
+			 * every committed submission is answered first */
+			if (n == 0 || (time(NULL) >= drain_until &&
+			    answers_due == 0))
 				break;
 		}
 		FD_ZERO(&rs);
@@ -701,6 +760,13 @@ worker_main(server *s)
 				tv.tv_usec = (suseconds_t)((to % 1000) * 1000);
 			}
 		}
+		/* a connection resumed after the group commit may wait
+		 * for the next pass before MHD runs its handler again:
+		 * poll until every such answer is queued */
+		if (answers_due > 0) {
+			tv.tv_sec = 0;
+			tv.tv_usec = 0;
+		}
 		if (select(maxfd + 1, &rs, &ws, &es, &tv) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -711,8 +777,17 @@ worker_main(server *s)
 		}
 		for (i = 0; i < s->n_l; i++)
 			(void)MHD_run_from_select(s->l[i].d, &rs, &ws, &es);
+		/* group commit: what this pass queued, in one transaction
+		 * (docs/performance.md); the answers go out next pass */
+		if (s->ctx.n_pending > 0)
+			cw_api_submit_flush(&s->ctx, on_batch_answer);
 	}
 out:
+	/* only after a fatal error: what was queued is still decided
+	 * and recorded, though stopping closes its connection before the
+	 * answer goes out (the client finds the request by listing) */
+	if (s->ctx.n_pending > 0)
+		cw_api_submit_flush(&s->ctx, on_batch_answer);
 	for (i = 0; i < s->n_l; i++)
 		if (s->l[i].d != NULL)
 			MHD_stop_daemon(s->l[i].d);
