@@ -243,7 +243,7 @@ cw_rc cw_engine_cert_status(cw_engine *e, const char *serial_hex,
  * a policy template (DESIGN 7.1; docs/cli.md, serve). */
 #define CW_SERVER_CERT_SERVICE "certward"
 #define CW_SERVER_CERT_OWNER "pki"
-#define CW_SERVER_CERT_TEMPLATE "certward-server"
+#define CW_SERVER_CERT_TEMPLATE CW_POLICY_RESERVED_TEMPLATE
 
 /*
  * Issues the server's own TLS certificate from the issuing CA: a fresh

@@ -41,6 +41,11 @@ enum {
 #define CW_MAX_CURVES 8
 #define CW_MAX_EKUS 16
 
+/* The template name under which `certward serve` records its own TLS
+ * certificate in the inventory; a policy may not use it (the signer and
+ * inventory filters would mix the two). */
+#define CW_POLICY_RESERVED_TEMPLATE "certward-server"
+
 /* Where something was written in the policy file (1-based). */
 typedef struct cw_mark {
 	int line;

@@ -1556,6 +1556,10 @@ parse_template(struct ld *ld, const struct yn *m, size_t idx, cw_policy *pol,
 			    "expected 1-64 characters from a-z, 0-9, '.', "
 			    "'_' and '-', starting with a letter or digit", p,
 			    show(vn, v, sizeof(v)));
+		else if (strcmp(s, CW_POLICY_RESERVED_TEMPLATE) == 0)
+			perr(ld, vn->mark, "%s: the template name '%s' is "
+			    "reserved for certward serve's own TLS certificate; "
+			    "choose another name", p, s);
 		else {
 			for (i = 0; i < idx; i++)
 				if (pol->templates[i].name != NULL &&

@@ -749,7 +749,8 @@ test_missing_required_key(void **state)
 	expect_error("version: 1\n", 1, 1, "missing required key 'templates'");
 }
 
-/* Template names follow [a-z0-9][a-z0-9._-]{0,63} and are unique. */
+/* Template names follow [a-z0-9][a-z0-9._-]{0,63}, are unique and are
+ * not the reserved name. */
 static void
 test_template_names(void **state)
 {
@@ -768,6 +769,13 @@ test_template_names(void **state)
 	expect_error("version: 1\ntemplates:\n  - name: a"
 	    "1234567890123456789012345678901234567890123456789012345678901234\n"
 	    OK_KEY OK_HASH OK_VAL OK_OWNER, 3, 11, "invalid template name");
+	/* serve records its own TLS certificate under this name */
+	expect_error("version: 1\ntemplates:\n  - name: certward-server\n"
+	    OK_KEY OK_HASH OK_VAL OK_OWNER, 3, 11, "templates[0].name: the "
+	    "template name 'certward-server' is reserved");
+	p = expect_ok("version: 1\ntemplates:\n  - name: certward-servers\n"
+	    OK_KEY OK_HASH OK_VAL OK_OWNER);
+	cw_policy_free(p);
 	/* 64 characters, digits first, '.', '_' and '-' inside. */
 	p = expect_ok("version: 1\ntemplates:\n  - name: "
 	    "012345678901234567890123456789012345678901234567890123456789._-z\n"
