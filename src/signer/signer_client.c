@@ -92,31 +92,46 @@ call(cw_signer_client *c, uint16_t type, cw_sig_wbuf *w, const uint8_t **data,
  * worker stores and sends the bytes, and what it reads of them (the
  * subject) it reads with cw_cert_der_subject, which also checks that
  * they are one certificate. */
+/* One request whose answer is DER bytes handed to the caller as a copy
+ * (OPENSSL_free); an empty answer is the signer's fault.  Frees w. */
+static cw_rc
+call_copy(cw_signer_client *c, uint16_t type, cw_sig_wbuf *w, const char *what,
+    uint8_t **der, size_t *len, cw_err *err)
+{
+	cw_rc rc = CW_OK;
+	const uint8_t *d;
+	size_t n;
+
+	CW_TRY(call(c, type, w, &d, &n, err));
+	CW_ENSURE(n > 0, CW_ERR_INTERNAL, "the signer answered with an empty "
+	    "%s", what);
+	*der = OPENSSL_memdup(d, n);
+	CW_ENSURE_MEM(*der);
+	*len = n;
+out:
+	cw_sig_wbuf_cleanup(w);
+	cw_sig_rx_reset(&c->rx);
+	return rc;
+}
+
 static cw_rc
 op_cert(void *ctx, const char *tmpl, const cw_cert_profile *p,
     const uint8_t *spki, size_t spki_len, uint8_t **der, size_t *der_len,
     cw_err *err)
 {
 	cw_signer_client *c = ctx;
-	cw_rc rc = CW_OK;
+	cw_rc rc;
 	cw_sig_wbuf w;
-	const uint8_t *d;
-	size_t n;
 
 	*der = NULL;
 	*der_len = 0;
 	cw_sig_wbuf_init(&w, CW_SIG_CERT_MAX);
-	CW_TRY(cw_sig_cert_encode(&w, tmpl, p, spki, spki_len, err));
-	CW_TRY(call(c, CW_SIG_CERT, &w, &d, &n, err));
-	CW_ENSURE(n > 0, CW_ERR_INTERNAL, "the signer answered with an empty "
-	    "certificate");
-	*der = OPENSSL_memdup(d, n);
-	CW_ENSURE_MEM(*der);
-	*der_len = n;
-out:
-	cw_sig_wbuf_cleanup(&w);
-	cw_sig_rx_reset(&c->rx);
-	return rc;
+	if ((rc = cw_sig_cert_encode(&w, tmpl, p, spki, spki_len, err)) !=
+	    CW_OK) {
+		cw_sig_wbuf_cleanup(&w);
+		return rc;
+	}
+	return call_copy(c, CW_SIG_CERT, &w, "certificate", der, der_len, err);
 }
 
 static cw_rc
@@ -155,25 +170,18 @@ op_ocsp(void *ctx, const cw_ocsp_req *req, const cw_ocsp_status *st,
     cw_err *err)
 {
 	cw_signer_client *c = ctx;
-	cw_rc rc = CW_OK;
+	cw_rc rc;
 	cw_sig_wbuf w;
-	const uint8_t *d;
-	size_t n;
 
 	*der = NULL;
 	*len = 0;
 	cw_sig_wbuf_init(&w, CW_SIG_OCSP_MAX);
-	CW_TRY(cw_sig_ocsp_encode(&w, req, st, this_update, next_update, err));
-	CW_TRY(call(c, CW_SIG_OCSP, &w, &d, &n, err));
-	CW_ENSURE(n > 0, CW_ERR_INTERNAL, "the signer answered with an empty "
-	    "OCSP response");
-	*der = OPENSSL_memdup(d, n);
-	CW_ENSURE_MEM(*der);
-	*len = n;
-out:
-	cw_sig_wbuf_cleanup(&w);
-	cw_sig_rx_reset(&c->rx);
-	return rc;
+	if ((rc = cw_sig_ocsp_encode(&w, req, st, this_update, next_update,
+	    err)) != CW_OK) {
+		cw_sig_wbuf_cleanup(&w);
+		return rc;
+	}
+	return call_copy(c, CW_SIG_OCSP, &w, "OCSP response", der, len, err);
 }
 
 static cw_rc
