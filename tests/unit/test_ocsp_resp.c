@@ -1328,7 +1328,24 @@ test_response_nonce_echoed(void **state)
 		OCSP_REQUEST *r = ossl_req(leaves, issuers, 1, EVP_sha256(),
 		    sizes[i]);
 		OCSP_REQUEST *r2 = ossl_req(leaves, issuers, 1, EVP_sha256(),
-		    sizes[i]);
+		    0);
+		unsigned char other[128];
+		int at = OCSP_REQUEST_get_ext_by_NID(r, NID_id_pkix_OCSP_Nonce,
+		    -1);
+		ASN1_OCTET_STRING *mine;
+
+		/*
+		 * r2 carries r's nonce with its last byte changed: a random
+		 * one-byte nonce would repeat one time in 256.
+		 */
+		assert_true(at >= 0);
+		mine = X509_EXTENSION_get_data(OCSP_REQUEST_get_ext(r, at));
+		assert_true(ASN1_STRING_length(mine) >= sizes[i]);
+		memcpy(other, ASN1_STRING_get0_data(mine) +
+		    ASN1_STRING_length(mine) - sizes[i], (size_t)sizes[i]);
+		other[sizes[i] - 1] ^= 0x5a;
+		assert_int_equal(OCSP_request_add1_nonce(r2, other, sizes[i]),
+		    1);
 		cw_ocsp_req *q = parse_ossl(r);
 		OCSP_BASICRESP *bs = respond(q, &st_good, fx.ca_key, fx.ca);
 
