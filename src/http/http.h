@@ -41,6 +41,10 @@
 #define CW_HTTP_QUERY_MAX 256             /* one query argument value */
 #define CW_HTTP_DRAIN_SECONDS 5           /* graceful stop: keep-alive wait */
 #define CW_HTTP_BATCH_MAX 64              /* submissions per group commit */
+/* A worker that has queued submissions while it has other connections open
+ * waits up to this long (µs) for theirs before committing the batch
+ * (docs/performance.md, "The server") */
+#define CW_HTTP_LINGER_US 300
 #define CW_HTTP_PAGE_SIZE 100             /* list items per page by default */
 #define CW_HTTP_PAGE_SIZE_MAX 1000        /* largest page_size a client gets */
 #define CW_HTTP_AUTH_FAIL_LIMIT 20        /* failed sign-ins per source ... */

@@ -667,6 +667,47 @@ connections(struct MHD_Daemon *d)
 	return i != NULL ? i->num_connections : 0;
 }
 
+/* Microseconds on the monotonic clock. */
+static int64_t
+mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/*
+ * Group commit: whether to commit what this worker has queued now, or to
+ * keep waiting for the submissions of its other connections.  A client's
+ * connections tend to send together (they were answered together), and
+ * a batch of four costs one commit and one fdatasync instead of four: on
+ * the benchmark a ~300 µs wait took average batches from 2.2 to 3.4-3.8
+ * submissions and throughput up by ~20% (docs/performance.md).  No wait
+ * when every open connection is already in the batch (a lone client
+ * waits for nothing), when it is full, or when the worker is stopping.
+ * *until is when the current wait ends (0: not waiting).
+ */
+static bool
+commit_now(server *s, bool stopping, int64_t *until)
+{
+	unsigned int open = 0;
+	size_t i;
+
+	if (s->ctx.n_pending == 0)
+		return false;
+	for (i = 0; i < s->n_l; i++)
+		open += connections(s->l[i].d);
+	if (stopping || s->ctx.n_pending >= CW_HTTP_BATCH_MAX ||
+	    s->ctx.n_pending >= open)
+		return true;
+	if (*until == 0) {
+		*until = mono_us() + CW_HTTP_LINGER_US;
+		return false;
+	}
+	return mono_us() >= *until;
+}
+
 static int
 worker_main(server *s)
 {
@@ -677,6 +718,7 @@ worker_main(server *s)
 	struct timeval tv;
 	MHD_UNSIGNED_LONG_LONG to;
 	time_t drain_until = 0;
+	int64_t linger_until = 0;
 	MHD_socket maxfd;
 	size_t i;
 	int status = 0;
@@ -760,6 +802,17 @@ worker_main(server *s)
 				tv.tv_usec = (suseconds_t)((to % 1000) * 1000);
 			}
 		}
+		/* the group commit's wait for more submissions */
+		if (linger_until > 0) {
+			int64_t left = linger_until - mono_us();
+
+			if (left < 0)
+				left = 0;
+			if (left < (int64_t)tv.tv_sec * 1000000 + tv.tv_usec) {
+				tv.tv_sec = 0;
+				tv.tv_usec = (suseconds_t)left;
+			}
+		}
 		/* a connection resumed after the group commit may wait
 		 * for the next pass before MHD runs its handler again:
 		 * poll until every such answer is queued */
@@ -777,10 +830,12 @@ worker_main(server *s)
 		}
 		for (i = 0; i < s->n_l; i++)
 			(void)MHD_run_from_select(s->l[i].d, &rs, &ws, &es);
-		/* group commit: what this pass queued, in one transaction
+		/* group commit: what was queued, in one transaction
 		 * (docs/performance.md); the answers go out next pass */
-		if (s->ctx.n_pending > 0)
+		if (commit_now(s, quiesced, &linger_until)) {
 			cw_api_submit_flush(&s->ctx, on_batch_answer);
+			linger_until = 0;
+		}
 	}
 out:
 	/* only after a fatal error: what was queued is still decided
