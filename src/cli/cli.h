@@ -215,7 +215,6 @@ cw_rc cli_template(const cw_cli *cli, const cw_policy *p, const char *name,
 cw_rc cli_read_csr(const cw_cli *cli, const char *path, cw_csr **out);
 
 /* JSON helpers: objects owned by the caller (json_decref). */
-json_t *cli_violations_json(const cw_violations *v);
 json_t *cli_csr_json(const cw_csr *csr);
 
 /* Prints a JSON value on stdout followed by a newline; steals the ref. */

@@ -104,22 +104,6 @@ cli_read_csr(const cw_cli *cli, const char *path, cw_csr **out)
 	return rc;
 }
 
-json_t *
-cli_violations_json(const cw_violations *v)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a != NULL && i < v->n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "rule",
-		    v->items[i].rule, "message", v->items[i].msg));
-	if (a != NULL && (v->truncated || v->oom))
-		json_array_append_new(a, json_pack("{s:s, s:s}", "rule",
-		    "internal.incomplete", "message", "more violations than "
-		    "could be listed"));
-	return a;
-}
-
 const char *
 cli_sig_name(const cw_csr *csr)
 {

@@ -69,7 +69,7 @@ cw_cmd_csr_check(cw_cli *cli, int argc, char **argv)
 	if (x.json) {
 		cli_print_json(json_pack("{s:b, s:s, s:o}", "compliant",
 		    status == CW_EXIT_OK, "template", t->name, "violations",
-		    cli_violations_json(&v)));
+		    cw_violations_json(&v)));
 	} else if (status == CW_EXIT_OK) {
 		printf("%s: compliant with template '%s'\n", csr_path, t->name);
 	} else {
@@ -410,7 +410,7 @@ cw_cmd_csr_new(cw_cli *cli, int argc, char **argv)
 		if (x.json)
 			cli_print_json(json_pack("{s:b, s:s, s:o}", "compliant",
 			    0, "template", t->name, "violations",
-			    cli_violations_json(&v)));
+			    cw_violations_json(&v)));
 		status = CW_EXIT_NO;
 		goto out;
 	}

@@ -12,22 +12,6 @@ enum { OPT_GROUP = 1 };
 
 #define MAX_BULK 100000
 
-static json_t *
-outcome_json(const cw_outcome *o)
-{
-	json_t *j = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)o->id,
-	    "state", o->state, "violations", o->violations);
-
-	if (j == NULL)
-		return NULL;
-	if (o->serial[0])
-		json_object_set_new(j, "serial", json_string(o->serial));
-	if (o->reason[0])
-		json_object_set_new(j, "reason", json_string(o->reason));
-	json_object_set(j, "exceptions", o->exceptions);
-	return j;
-}
-
 static void
 outcome_print(const char *label, const cw_outcome *o)
 {
@@ -127,11 +111,12 @@ cw_cmd_request_submit(cw_cli *cli, int argc, char **argv)
 			rejected = true;
 	if (x.json) {
 		if (n == 1) {
-			cli_print_json(outcome_json(&outs[0]));
+			cli_print_json(cw_outcome_json(&outs[0]));
 		} else {
 			arr = json_array();
 			for (i = 0; i < n; i++)
-				json_array_append_new(arr, outcome_json(&outs[i]));
+				json_array_append_new(arr,
+				    cw_outcome_json(&outs[i]));
 			cli_print_json(arr);
 		}
 	} else {
@@ -173,7 +158,7 @@ decide(cw_cli *cli, int argc, char **argv, bool approve)
 	rc = approve ? cw_request_approve(x.e, &x.actor, id, comment, &o,
 	    &x.err) : cw_request_reject(x.e, &x.actor, id, comment, &o, &x.err);
 	if (rc == CW_OK && x.json)
-		cli_print_json(outcome_json(&o));
+		cli_print_json(cw_outcome_json(&o));
 	else if (rc == CW_OK)
 		outcome_print(NULL, &o);
 	cw_outcome_cleanup(&o);

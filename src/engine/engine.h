@@ -18,6 +18,7 @@
 
 #include "../common/err.h"
 #include "../policy/policy.h"
+#include "../policy/verdict.h"
 #include "../store/store.h"
 #include "../x509/ocsp_resp.h"
 
@@ -101,6 +102,12 @@ typedef struct cw_outcome {
 } cw_outcome;
 
 void cw_outcome_cleanup(cw_outcome *o);
+/* {id, state, violations, serial?, reason?, exceptions} (new reference, or
+ * NULL without memory); the same object for the CLI and the API */
+json_t *cw_outcome_json(const cw_outcome *o);
+/* [{rule, message}...], with a last {rule: internal.incomplete} when the
+ * list was cut short (new reference, or NULL without memory) */
+json_t *cw_violations_json(const cw_violations *v);
 
 /*
  * Runs the gate and the inventory checks and records the request.  A CSR

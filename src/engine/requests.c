@@ -132,18 +132,6 @@ out:
 	return rc;
 }
 
-static json_t *
-violations_json(const cw_violations *v)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a != NULL && i < v->n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "rule",
-		    v->items[i].rule, "message", v->items[i].msg));
-	return a;
-}
-
 static bool
 owner_stale(const cw_engine *e, const cw_template *t, const cw_service *svc)
 {
@@ -160,7 +148,7 @@ fill_outcome(const cw_request *r, const cw_violations *v, json_t *exc,
 	snprintf(o->state, sizeof(o->state), "%s", r->state);
 	snprintf(o->serial, sizeof(o->serial), "%s", r->serial);
 	snprintf(o->reason, sizeof(o->reason), "%s", r->reason);
-	o->violations = v != NULL ? violations_json(v) : json_loads(
+	o->violations = v != NULL ? cw_violations_json(v) : json_loads(
 	    r->violations, 0, NULL);
 	if (o->violations == NULL)
 		o->violations = json_array();
@@ -335,7 +323,7 @@ submit_one(cw_engine *e, const cw_actor *a, const cw_submit *s, prepared *p,
 	snprintf(r.renew_of, sizeof(r.renew_of), "%s", s->renew_serial ?
 	    s->renew_serial : "");
 	r.created_at = r.updated_at = cw_engine_now(e);
-	vj = violations_json(&v);
+	vj = cw_violations_json(&v);
 	CW_ENSURE_MEM(vj);
 	CW_TRY(set_json_text(&r.violations, vj, err));
 	CW_TRY(set_json_text(&r.exceptions, exc, err));
@@ -698,7 +686,7 @@ decide(cw_engine *e, const cw_actor *a, int64_t id, bool approve,
 	CW_TRY(evaluate(e, t, r.service, csr, r.renew_of, NULL, &v, exc, &svc,
 	    &svc_found, err));
 	CW_TRY(set_json_text(&r.exceptions, exc, err));
-	vj = violations_json(&v);
+	vj = cw_violations_json(&v);
 	CW_ENSURE_MEM(vj);
 	CW_TRY(set_json_text(&r.violations, vj, err));
 	if (cw_violations_any(&v)) {
@@ -807,7 +795,7 @@ cw_engine_release_held(cw_engine *e, const cw_actor *a, const char *service,
 		CW_ENSURE_MEM(exc);
 		CW_TRY(evaluate(e, t, r.service, csr, r.renew_of, NULL, &v, exc,
 		    &svc, &svc_found, err));
-		vj = violations_json(&v);
+		vj = cw_violations_json(&v);
 		CW_ENSURE_MEM(vj);
 		CW_TRY(set_json_text(&r.violations, vj, err));
 		CW_TRY(set_json_text(&r.exceptions, exc, err));

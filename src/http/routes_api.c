@@ -24,30 +24,12 @@ actor_of(const cw_http_req *req, const char *origin, cw_actor *a)
 }
 
 
-static json_t *
-outcome_json(const cw_outcome *o)
-{
-	json_t *j = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)o->id,
-	    "state", o->state, "violations", o->violations ? o->violations :
-	    json_array());
-
-	if (j == NULL)
-		return NULL;
-	if (o->serial[0])
-		json_object_set_new(j, "serial", json_string(o->serial));
-	if (o->reason[0])
-		json_object_set_new(j, "reason", json_string(o->reason));
-	if (o->exceptions != NULL)
-		json_object_set(j, "exceptions", o->exceptions);
-	return j;
-}
-
 /* The answer for an outcome: a rejected request is a problem carrying the
  * verdict (DESIGN 7.1), anything else `status` with the outcome. */
 static void
 outcome_response(cw_http_resp *resp, int status, const cw_outcome *o)
 {
-	json_t *j = outcome_json(o);
+	json_t *j = cw_outcome_json(o);
 
 	if (j != NULL && strcmp(o->state, "rejected") == 0) {
 		cw_http_problem(resp, 422, "policy-violation",
@@ -279,7 +261,7 @@ decide(cw_http_ctx *ctx, cw_http_req *req, cw_http_resp *resp, bool approve)
 		cw_http_problem_err(resp, &err);
 		goto out;
 	}
-	cw_http_json(resp, 200, outcome_json(&o));
+	cw_http_json(resp, 200, cw_outcome_json(&o));
 out:
 	cw_outcome_cleanup(&o);
 	json_decref(j);

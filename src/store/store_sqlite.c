@@ -36,10 +36,15 @@
  */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sys/file.h>
 
 #include <sqlite3.h>
 
@@ -142,6 +147,9 @@ struct cw_store {
 	sqlite3_stmt *st[ST_COUNT];
 	bool in_tx;
 	int wal_frames; /* WAL length after this connection's last commit */
+	int writer_fd;  /* the writers' queue (see cw_store_begin), or -1 */
+	bool writing;   /* holds it: a checkpoint waits for its release */
+	bool ckpt_due;
 };
 
 static cw_rc
@@ -342,10 +350,44 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	cw_store *s = arg;
 
 	s->wal_frames = frames;
-	if (frames >= WAL_AUTOCHECKPOINT)
-		(void)sqlite3_wal_checkpoint_v2(db, name,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (frames >= WAL_AUTOCHECKPOINT) {
+		if (s->writing)
+			s->ckpt_due = true; /* cw_store_commit, after release */
+		else
+			(void)sqlite3_wal_checkpoint_v2(db, name,
+			    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
 	return SQLITE_OK;
+}
+
+/* The writers' queue of certward.db: a file lock next to it. */
+static void
+writer_open(cw_store *s, const char *path)
+{
+	char lock[4096];
+
+	s->writer_fd = -1;
+	if ((size_t)snprintf(lock, sizeof(lock), "%s-writer", path) >=
+	    sizeof(lock))
+		return;
+	/* without it (say a directory made by root, a server running as
+	 * another user), writers queue in busy_wait() as before */
+	s->writer_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+}
+
+static void
+writer_release(cw_store *s)
+{
+	if (!s->writing)
+		return;
+	(void)flock(s->writer_fd, LOCK_UN);
+	s->writing = false;
+	if (s->ckpt_due) {
+		s->ckpt_due = false;
+		(void)sqlite3_wal_checkpoint_v2(s->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
 }
 
 cw_rc
@@ -358,6 +400,7 @@ cw_store_open(const char *path, bool create, cw_store **out, cw_err *err)
 
 	s = calloc(1, sizeof(*s));
 	CW_ENSURE_MEM(s);
+	s->writer_fd = -1;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		rc = cw_err_set(err, create ? CW_ERR_IO : CW_ERR_NOT_FOUND,
 		    "cannot open the database %s: %s%s", path,
@@ -376,6 +419,7 @@ cw_store_open(const char *path, bool create, cw_store **out, cw_err *err)
 	CW_TRY(exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
 	    "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF", err));
 	CW_TRY(migrate(s, err));
+	writer_open(s, path);
 	*out = s;
 	s = NULL;
 out:
@@ -405,16 +449,40 @@ cw_store_close(cw_store *s)
 		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	}
 	sqlite3_close(s->db);
+	if (s->writer_fd >= 0)
+		close(s->writer_fd);
 	free(s);
 }
 
+/*
+ * Writers queue on a file lock (flock on certward.db-writer) before BEGIN
+ * IMMEDIATE: the kernel wakes the next writer the moment the lock is
+ * released, where SQLite's own lock only lets a waiter poll
+ * (busy_wait()), and two server workers committing in turn spent much of
+ * their time asleep past the other's commit.  The lock goes with the
+ * process (a killed writer frees it); writers that do not take it (the
+ * sqlite3 tool, a store that could not open the file) still meet SQLite's
+ * lock and busy_wait().  The automatic checkpoint runs after the release,
+ * so that the next writer does not wait for it.
+ */
 cw_rc
 cw_store_begin(cw_store *s, cw_err *err)
 {
-	cw_rc rc = exec(s, "BEGIN IMMEDIATE", err);
+	cw_rc rc;
 
+	if (s->writer_fd >= 0) {
+		int r;
+
+		while ((r = flock(s->writer_fd, LOCK_EX)) != 0 &&
+		    errno == EINTR)
+			;
+		s->writing = r == 0; /* if not, busy_wait() queues alone */
+	}
+	rc = exec(s, "BEGIN IMMEDIATE", err);
 	if (rc == CW_OK)
 		s->in_tx = true;
+	else
+		writer_release(s);
 	return rc;
 }
 
@@ -423,10 +491,12 @@ cw_store_commit(cw_store *s, cw_err *err)
 {
 	cw_rc rc = exec(s, "COMMIT", err);
 
-	if (rc == CW_OK)
+	if (rc == CW_OK) {
 		s->in_tx = false;
-	else
+		writer_release(s);
+	} else {
 		cw_store_rollback(s);
+	}
 	return rc;
 }
 
@@ -435,6 +505,7 @@ cw_store_rollback(cw_store *s)
 {
 	(void)exec(s, "ROLLBACK", NULL);
 	s->in_tx = false;
+	writer_release(s);
 }
 
 /* Runs a statement that returns no rows. */

@@ -46,41 +46,6 @@ static const cw_actor admin = {"admin", "human", "cli"};
 
 /* --- helpers ------------------------------------------------------------------ */
 
-static void
-rm_rf(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *ent;
-	char sub[1024];
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-		while ((ent = readdir(d)) != NULL) {
-			if (strcmp(ent->d_name, ".") == 0 ||
-			    strcmp(ent->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, ent->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
-static void
-add_user(const char *name, const char *role)
-{
-	cw_err err = CW_ERR_INIT;
-	const char *roles[1] = {role};
-
-	assert_int_equal(cw_user_add(eng, &admin, name, roles, 1, &err),
-	    CW_OK);
-}
-
 /*
  * Issues a certificate as `requester` (template WL: a SPIFFE URI SAN
  * ending in `name`; WS: DNS www.example.com) and returns its DER
@@ -159,29 +124,14 @@ auth(const uint8_t *der, size_t len, cw_user *u, const char *want)
 static int
 group_setup(void **state)
 {
-	cw_init_opts o;
+	static const char *const users[] = {"alice=requester", "dave=pki-admin",
+	    "erin=requester", NULL};
 	cw_err err = CW_ERR_INIT;
-	json_t *sum = NULL;
 
 	(void)state;
-	if (mkdtemp(tmpdir) == NULL)
+	eng = cw_test_engine(tmpdir, datadir, sizeof(datadir), users);
+	if (eng == NULL)
 		return -1;
-	snprintf(datadir, sizeof(datadir), "%s/data", tmpdir);
-	memset(&o, 0, sizeof(o));
-	o.data_dir = datadir;
-	o.admin = "admin";
-	if (cw_engine_init(&o, &sum, &err) != CW_OK) {
-		fprintf(stderr, "init: %s\n", err.msg);
-		return -1;
-	}
-	json_decref(sum);
-	if (cw_engine_open(datadir, &eng, &err) != CW_OK) {
-		fprintf(stderr, "open: %s\n", err.msg);
-		return -1;
-	}
-	add_user("alice", "requester");
-	add_user("dave", "pki-admin");
-	add_user("erin", "requester");
 	if (cw_service_add(eng, &admin, "api", "team-api", "api@example.test",
 	    &err) != CW_OK) {
 		fprintf(stderr, "service: %s\n", err.msg);
@@ -196,7 +146,7 @@ group_teardown(void **state)
 	(void)state;
 	cw_engine_close(eng);
 	eng = NULL;
-	rm_rf(tmpdir);
+	cw_test_rm_rf(tmpdir);
 	return 0;
 }
 
@@ -361,7 +311,7 @@ test_user_removed(void **state)
 	assert_int_equal(auth(der, len, NULL, "does not exist"),
 	    CW_ERR_NONCOMPLIANT);
 	sleep(1);
-	add_user("erin", "requester");
+	cw_test_add_user(eng, "erin", "requester");
 	assert_int_equal(auth(der, len, NULL, "added again"),
 	    CW_ERR_NONCOMPLIANT);
 	OPENSSL_free(der);

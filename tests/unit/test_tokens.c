@@ -42,41 +42,6 @@ static const cw_actor alice_actor = {"alice", "human", "cli"};
 
 /* --- helpers ------------------------------------------------------------------ */
 
-static void
-rm_rf(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *ent;
-	char sub[1024];
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-		while ((ent = readdir(d)) != NULL) {
-			if (strcmp(ent->d_name, ".") == 0 ||
-			    strcmp(ent->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, ent->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
-static void
-add_user(const char *name, const char *role)
-{
-	cw_err err = CW_ERR_INIT;
-	const char *roles[1] = {role};
-
-	assert_int_equal(cw_user_add(eng, &admin, name, roles, 1, &err),
-	    CW_OK);
-}
-
 /* Creates a token as dave (pki-admin); returns its id. */
 static int64_t
 make(const char *user, int64_t expires_at, char tok[CW_TOKEN_TEXT_MAX])
@@ -182,31 +147,13 @@ file_contains(const char *path, const void *needle, size_t nlen)
 static int
 group_setup(void **state)
 {
-	cw_init_opts o;
-	cw_err err = CW_ERR_INIT;
-	json_t *sum = NULL;
+	static const char *const users[] = {"alice=requester", "bob=security-officer",
+	    "carol=requester", "dave=pki-admin", "erin=requester", NULL};
 
 	(void)state;
-	if (mkdtemp(tmpdir) == NULL)
+	eng = cw_test_engine(tmpdir, datadir, sizeof(datadir), users);
+	if (eng == NULL)
 		return -1;
-	snprintf(datadir, sizeof(datadir), "%s/data", tmpdir);
-	memset(&o, 0, sizeof(o));
-	o.data_dir = datadir;
-	o.admin = "admin";
-	if (cw_engine_init(&o, &sum, &err) != CW_OK) {
-		fprintf(stderr, "init: %s\n", err.msg);
-		return -1;
-	}
-	json_decref(sum);
-	if (cw_engine_open(datadir, &eng, &err) != CW_OK) {
-		fprintf(stderr, "open: %s\n", err.msg);
-		return -1;
-	}
-	add_user("alice", "requester");
-	add_user("bob", "security-officer");
-	add_user("carol", "requester");
-	add_user("dave", "pki-admin");
-	add_user("erin", "requester");
 	return 0;
 }
 
@@ -216,7 +163,7 @@ group_teardown(void **state)
 	(void)state;
 	cw_engine_close(eng);
 	eng = NULL;
-	rm_rf(tmpdir);
+	cw_test_rm_rf(tmpdir);
 	return 0;
 }
 
@@ -674,7 +621,7 @@ test_auth_user_removed(void **state)
 	assert_int_equal(auth(old, NULL), CW_ERR_NONCOMPLIANT);
 	/* a later second, so the new carol's created_at differs */
 	sleep(1);
-	add_user("carol", "requester");
+	cw_test_add_user(eng, "carol", "requester");
 	assert_int_equal(auth(old, NULL), CW_ERR_NONCOMPLIANT);
 	make("carol", 0, fresh);
 	assert_int_equal(auth(fresh, NULL), CW_OK);

@@ -11,4 +11,21 @@ char *cw_test_read(const char *rel, size_t *len);
 /* Absolute path of a file under the source tree (static buffer, one at a time). */
 const char *cw_test_path(const char *rel);
 
+/* Removes path and, for a directory, everything below it (a test's data
+ * directory); symbolic links are removed, never followed. */
+void cw_test_rm_rf(const char *path);
+
+/*
+ * A test's CA: `certward init --admin admin` in DATA below a new temporary
+ * directory made from tmpl (a mkdtemp template, filled in), opened, with
+ * users[i] ("name=role", NULL-terminated) added by admin.  Writes the data
+ * directory's path to datadir.  NULL on failure, after printing why.
+ */
+struct cw_engine *cw_test_engine(char *tmpl, char *datadir, size_t size,
+    const char *const *users);
+
+/* Adds user `name` with one role, as admin; fails the test otherwise. */
+void cw_test_add_user(struct cw_engine *e, const char *name,
+    const char *role);
+
 #endif
