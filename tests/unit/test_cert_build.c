@@ -277,6 +277,76 @@ teardown(void **state)
 	return 0;
 }
 
+/* --- EC public keys (key_info.c) ------------------------------------------- */
+
+/*
+ * EC keys of every named curve the gate knows, uncompressed and
+ * compressed, import into keys equal to the original that verify its
+ * signatures; the same point off its curve is refused.  (key_info.c
+ * imports them into a copy of a per-curve parameters-only key.)
+ */
+static void
+test_ec_spki_import(void **state)
+{
+	static const char *const curves[] = {"P-256", "P-384", "P-521"};
+	static const char *const forms[] = {"uncompressed", "compressed"};
+	static const unsigned char msg[] = "certward";
+	size_t c, f;
+
+	(void)state;
+	for (c = 0; c < 3; c++) {
+		EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[c]);
+		unsigned char sig[160];
+		size_t sig_len = sizeof(sig);
+		EVP_MD_CTX *m = EVP_MD_CTX_new();
+
+		assert_non_null(k);
+		assert_non_null(m);
+		assert_int_equal(EVP_DigestSignInit_ex(m, NULL, "SHA256", NULL,
+		    NULL, k, NULL), 1);
+		assert_int_equal(EVP_DigestSign(m, sig, &sig_len, msg,
+		    sizeof(msg)), 1);
+		EVP_MD_CTX_free(m);
+		for (f = 0; f < 2; f++) {
+			unsigned char *spki = NULL;
+			int len;
+			cw_key_info ki;
+			cw_err err = CW_ERR_INIT;
+
+			assert_int_equal(EVP_PKEY_set_utf8_string_param(k,
+			    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+			    forms[f]), 1);
+			len = i2d_PUBKEY(k, &spki);
+			assert_true(len > 0);
+			assert_int_equal(cw_key_info_from_spki(spki,
+			    (size_t)len, &ki, &err), CW_OK);
+			assert_int_equal(ki.problem, CW_KEYP_NONE);
+			assert_non_null(ki.pkey);
+			assert_int_equal(EVP_PKEY_eq(ki.pkey, k), 1);
+			m = EVP_MD_CTX_new();
+			assert_int_equal(EVP_DigestVerifyInit_ex(m, NULL,
+			    "SHA256", NULL, NULL, ki.pkey, NULL), 1);
+			assert_int_equal(EVP_DigestVerify(m, sig, sig_len, msg,
+			    sizeof(msg)), 1);
+			EVP_MD_CTX_free(m);
+			cw_key_info_cleanup(&ki);
+			/* the last octet of the point changed: off the
+			 * curve (uncompressed) or no such x (compressed,
+			 * for most x); either way not the key */
+			spki[len - 1] ^= 0x01;
+			assert_int_equal(cw_key_info_from_spki(spki,
+			    (size_t)len, &ki, &err), CW_OK);
+			if (f == 0)
+				assert_int_equal(ki.problem, CW_KEYP_INVALID);
+			if (ki.pkey != NULL)
+				assert_int_equal(EVP_PKEY_eq(ki.pkey, k), 0);
+			cw_key_info_cleanup(&ki);
+			OPENSSL_free(spki);
+		}
+		EVP_PKEY_free(k);
+	}
+}
+
 /* --- issuance that works ------------------------------------------------ */
 
 /* An EC leaf from a gate-decoded public key verifies for serverAuth. */
@@ -1628,6 +1698,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ec_spki_import),
 		cmocka_unit_test(test_ec_leaf_verifies),
 		cmocka_unit_test(test_rsa_leaf_verifies),
 		cmocka_unit_test(test_ed25519_leaf_verifies),
