@@ -40,18 +40,16 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include "engine/config.h"
 #include "engine/engine.h"
-#include "engine/sign.h"
+#include "engine/profile.h"
 #include "policy/policy.h"
 #include "policy/policy_eval.h"
 #include "x509/cert_build.h"
 #include "x509/csr.h"
 #include "x509/csr_build.h"
-#include "x509/name_match.h"
 
 #define TEMPLATE "web-server"
 #define MAX_REPS 32
@@ -248,17 +246,9 @@ issue_no_store(const issuer *is, const uint8_t *in, size_t in_len)
 	cw_err err = CW_ERR_INIT;
 	cw_csr *csr = NULL;
 	cw_violations v;
-	cw_name_attr subj[64];
-	cw_gen_name sans[16];
-	uint8_t *lowered[16], serial[17];
-	cw_cert_profile p;
-	char crl[700], ocsp[700], aia[700];
-	const ASN1_TIME *iss_end;
-	struct tm tm;
-	int64_t now = (int64_t)time(NULL), validity, iss_na;
+	cw_issue_profile ip;
 	X509 *cert = NULL;
 	unsigned char *der = NULL;
-	size_t i, j, n_subj = 0;
 	int der_len;
 
 	cw_violations_init(&v);
@@ -271,81 +261,23 @@ issue_no_store(const issuer *is, const uint8_t *in, size_t in_len)
 		    v.items[0].rule, v.items[0].msg);
 		exit(3);
 	}
-	if (csr->n_sans > 16)
-		die("too many SANs for the bench", NULL);
-	for (i = 0; i < csr->n_subject && n_subj < 64; i++) {
-		for (j = 0; j < t->n_subject; j++)
-			if (t->subject[j].nid == csr->subject[i].nid)
-				break;
-		if (j == t->n_subject && !t->other_fields_allow)
-			continue;
-		subj[n_subj].nid = csr->subject[i].nid;
-		subj[n_subj].val = csr->subject[i].val;
-		subj[n_subj].len = csr->subject[i].len;
-		n_subj++;
-	}
-	for (i = 0; i < csr->n_sans; i++) {
-		const cw_san *s = &csr->sans[i];
-
-		lowered[i] = NULL;
-		sans[i].val = s->val;
-		sans[i].len = s->len;
-		if (s->type != CW_SAN_DNS)
-			die("the bench CSRs carry DNS names only", NULL);
-		sans[i].type = CW_GN_DNS;
-		if ((lowered[i] = malloc(s->len + 1)) == NULL)
-			die("out of memory", NULL);
-		for (j = 0; j < s->len; j++)
-			lowered[i][j] = (s->val[j] >= 'A' && s->val[j] <= 'Z') ?
-			    s->val[j] + 32 : s->val[j];
-		lowered[i][s->len] = '\0';
-		sans[i].val = lowered[i];
-	}
-	serial[0] = 0;
-	if (RAND_bytes(serial + 1, sizeof(serial) - 1) != 1)
-		die("RAND_bytes", NULL);
-	validity = t->validity_default;
-	if (validity > t->validity_max)
-		validity = t->validity_max;
-	if (validity > is->cfg.max_validity)
-		validity = is->cfg.max_validity;
-	iss_end = X509_get0_notAfter(is->cert);
-	if (ASN1_TIME_to_tm(iss_end, &tm) != 1)
-		die("issuer notAfter", NULL);
-	iss_na = (int64_t)timegm(&tm);
-	memset(&p, 0, sizeof(p));
-	p.not_before = now - 60;
-	p.not_after = now + validity;
-	if (p.not_after > iss_na)
-		p.not_after = iss_na;
-	snprintf(crl, sizeof(crl), "%s/crl/issuing.crl", is->cfg.base_url);
-	snprintf(ocsp, sizeof(ocsp), "%s/ocsp", is->cfg.base_url);
-	snprintf(aia, sizeof(aia), "%s/ca/issuing.crt", is->cfg.base_url);
-	p.serial = serial;
-	p.serial_len = sizeof(serial);
-	p.subject = subj;
-	p.n_subject = n_subj;
-	p.sans = sans;
-	p.n_sans = csr->n_sans;
-	p.key_usage = cw_key_usage_fit(t->key_usage, csr->key.type);
-	p.eku = t->eku;
-	p.n_eku = t->n_eku;
-	p.crl_url = crl;
-	p.ocsp_url = ocsp;
-	p.ca_issuers_url = aia;
-	p.md = "SHA256"; /* cw_engine_sign_md for a P-256 issuing key */
+	/* the engine's profile (issue.c), with the digest
+	 * cw_engine_sign_md picks for a P-256 issuing key */
+	if (cw_issue_profile_build(t, csr, is->cfg.base_url,
+	    is->cfg.max_validity, is->cert, "SHA256", (int64_t)time(NULL), &ip,
+	    &err) != CW_OK)
+		die("cw_issue_profile_build", &err);
 	/* as the engine's in-process signer does (sign.c): the CSR's SPKI
 	 * copied into the certificate */
-	if (cw_cert_issue_spki(&p, csr->spki, csr->spki_len, is->cert, is->key,
-	    &cert, &err) != CW_OK)
+	if (cw_cert_issue_spki(&ip.p, csr->spki, csr->spki_len, is->cert,
+	    is->key, &cert, &err) != CW_OK)
 		die("cw_cert_issue_spki", &err);
 	der_len = i2d_X509(cert, &der);
 	if (der_len <= 0)
 		die("i2d_X509", NULL);
 	OPENSSL_free(der);
 	X509_free(cert);
-	for (i = 0; i < csr->n_sans; i++)
-		free(lowered[i]);
+	cw_issue_profile_cleanup(&ip);
 	cw_violations_cleanup(&v);
 	cw_csr_free(csr);
 	return (size_t)der_len;

@@ -20,14 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/objects.h>
-#include <openssl/rand.h>
-#include <openssl/x509v3.h>
 
 #include "../common/limits.h"
 #include "../common/util.h"
 #include "../x509/cert_build.h"
 #include "../x509/csr.h"
+#include "profile.h"
 
 static void
 key_alg_text(const cw_key_info *k, char *buf, size_t len)
@@ -51,143 +49,21 @@ cw_engine_issue_sign(cw_engine *e, const cw_template *t, const cw_csr *csr,
     cw_issued *is, cw_err *err)
 {
 	cw_rc rc = CW_OK;
-	cw_name_attr subj[CW_MAX_SUBJECT_ATTRS];
-	cw_gen_name *sans = NULL;
-	uint8_t **lowered = NULL, serial[17];
-	cw_cert_profile p;
+	cw_issue_profile ip;
 	uint8_t *der = NULL;
 	size_t der_len = 0;
-	json_t *jsans = NULL;
-	char base[600], crl[700], ocsp[700], aia[700], ipbuf[64];
-	const ASN1_TIME *iss_end;
-	struct tm tm;
-	int64_t now = cw_engine_now(e), validity, iss_na;
-	size_t i, j, n_subj = 0;
+	const cw_cert_profile *p = &ip.p;
 
-	memset(&p, 0, sizeof(p));
+	memset(&ip, 0, sizeof(ip));
 	CW_ENSURE(!is->ready, CW_ERR_INTERNAL, "cw_engine_issue_sign: the "
 	    "previous certificate was neither stored nor discarded");
-
-	/* subject: only attributes the template has a rule for (the gate
-	 * has refused any other unless other_fields: allow) */
-	for (i = 0; i < csr->n_subject; i++) {
-		for (j = 0; j < t->n_subject; j++)
-			if (t->subject[j].nid == csr->subject[i].nid)
-				break;
-		if (j == t->n_subject && !t->other_fields_allow)
-			continue;
-		if (n_subj == CW_MAX_SUBJECT_ATTRS)
-			break;
-		subj[n_subj].nid = csr->subject[i].nid;
-		subj[n_subj].val = csr->subject[i].val;
-		subj[n_subj].len = csr->subject[i].len;
-		n_subj++;
-	}
-	/* SANs as validated, DNS names in lower case, IPv4-mapped IPv6
-	 * written as the IPv4 address it was checked as */
-	jsans = json_array();
-	CW_ENSURE_MEM(jsans);
-	if (csr->n_sans > 0) {
-		sans = calloc(csr->n_sans, sizeof(*sans));
-		lowered = calloc(csr->n_sans, sizeof(*lowered));
-		CW_ENSURE(sans != NULL && lowered != NULL, CW_ERR_NOMEM,
-		    "out of memory");
-	}
-	for (i = 0; i < csr->n_sans; i++) {
-		const cw_san *s = &csr->sans[i];
-		static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		    0xff, 0xff};
-
-		sans[i].val = s->val;
-		sans[i].len = s->len;
-		switch (s->type) {
-		case CW_SAN_DNS:
-			sans[i].type = CW_GN_DNS;
-			lowered[i] = malloc(s->len + 1);
-			CW_ENSURE_MEM(lowered[i]);
-			for (j = 0; j < s->len; j++)
-				lowered[i][j] = (s->val[j] >= 'A' &&
-				    s->val[j] <= 'Z') ? s->val[j] + 32 : s->val[j];
-			lowered[i][s->len] = '\0';
-			sans[i].val = lowered[i];
-			json_array_append_new(jsans, json_pack("{s:s, s:s%}",
-			    "type", "dns", "value", lowered[i], s->len));
-			break;
-		case CW_SAN_IP:
-			sans[i].type = CW_GN_IP;
-			if (s->len == 16 && memcmp(s->val, mapped, 12) == 0) {
-				sans[i].val = s->val + 12;
-				sans[i].len = 4;
-			}
-			cw_ip_format(sans[i].val, sans[i].len, ipbuf,
-			    sizeof(ipbuf));
-			json_array_append_new(jsans, json_pack("{s:s, s:s}",
-			    "type", "ip", "value", ipbuf));
-			break;
-		case CW_SAN_URI:
-			sans[i].type = CW_GN_URI;
-			json_array_append_new(jsans, json_pack("{s:s, s:s%}",
-			    "type", "uri", "value", s->val, s->len));
-			break;
-		case CW_SAN_EMAIL:
-			sans[i].type = CW_GN_EMAIL;
-			json_array_append_new(jsans, json_pack("{s:s, s:s%}",
-			    "type", "email", "value", s->val, s->len));
-			break;
-		default:
-			rc = cw_err_set(err, CW_ERR_INTERNAL, "a %s SAN reached "
-			    "issuance", s->other);
-			goto out;
-		}
-	}
-	/* serial[0] = 0x00 keeps the INTEGER positive whatever the random
-	 * top bit is (X.690 8.3: two's complement) */
-	serial[0] = 0;
-	CW_ENSURE_OSSL(RAND_bytes(serial + 1, sizeof(serial) - 1) == 1,
-	    "no randomness for the serial number");
-	/* DESIGN 8: 128 random bits, read as an unsigned number (DER adds
-	 * a 0x00 octet when the top bit is set: at most 17 octets) */
-	cw_serial_hex(serial, sizeof(serial), is->rec.serial);
-
-	/* validity: template default, capped by its max, the configured
-	 * max and the issuer's own notAfter; one minute back-dated for
-	 * clock skew of relying parties */
-	validity = t->validity_default;
-	if (validity > t->validity_max)
-		validity = t->validity_max;
-	if (validity > e->cfg.max_validity)
-		validity = e->cfg.max_validity;
-	iss_end = X509_get0_notAfter(e->issuing);
-	CW_ENSURE_OSSL(ASN1_TIME_to_tm(iss_end, &tm) == 1,
-	    "cannot read the issuer's notAfter");
-	iss_na = (int64_t)timegm(&tm);
-	p.not_before = now - 60;
-	p.not_after = now + validity;
-	if (p.not_after > iss_na)
-		p.not_after = iss_na;
-	CW_ENSURE(p.not_after > now, CW_ERR_CONFIG, "the issuing CA has "
-	    "expired; no certificate can be issued");
-
-	snprintf(base, sizeof(base), "%s", e->cfg.base_url);
-	snprintf(crl, sizeof(crl), "%s/crl/issuing.crl", base);
-	snprintf(ocsp, sizeof(ocsp), "%s/ocsp", base);
-	snprintf(aia, sizeof(aia), "%s/ca/issuing.crt", base);
-	p.serial = serial;
-	p.serial_len = sizeof(serial);
-	p.subject = subj;
-	p.n_subject = n_subj;
-	p.sans = sans;
-	p.n_sans = csr->n_sans;
-	p.key_usage = cw_key_usage_fit(t->key_usage, csr->key.type);
-	p.eku = t->eku;
-	p.n_eku = t->n_eku;
-	p.crl_url = crl;
-	p.ocsp_url = ocsp;
-	p.ca_issuers_url = aia;
-	p.md = cw_engine_sign_md(e);
+	CW_TRY(cw_issue_profile_build(t, csr, e->cfg.base_url,
+	    e->cfg.max_validity, e->issuing, cw_engine_sign_md(e),
+	    cw_engine_now(e), &ip, err));
+	snprintf(is->rec.serial, sizeof(is->rec.serial), "%s", ip.serial_hex);
 	/* the CSR's SubjectPublicKeyInfo goes into the certificate byte for
 	 * byte; whoever holds the key builds, lints and signs (sign.h) */
-	CW_TRY(cw_engine_sign_cert(e, t->name, &p, csr->spki, csr->spki_len,
+	CW_TRY(cw_engine_sign_cert(e, t->name, p, csr->spki, csr->spki_len,
 	    &der, &der_len, err));
 
 	snprintf(is->rec.issuer, sizeof(is->rec.issuer), "%s",
@@ -195,32 +71,27 @@ cw_engine_issue_sign(cw_engine *e, const cw_template *t, const cw_csr *csr,
 	/* the subject as the signer encoded it, read from the DER alone */
 	CW_TRY(cw_cert_der_subject(der, der_len, is->rec.subject,
 	    sizeof(is->rec.subject), err));
-	is->rec.sans = cw_json_canonical(jsans);
+	is->rec.sans = cw_json_canonical(ip.jsans);
 	CW_ENSURE_MEM(is->rec.sans);
 	key_alg_text(&csr->key, is->rec.key_alg, sizeof(is->rec.key_alg));
 	memcpy(is->rec.spki_sha256, csr->key.spki_sha256, 32);
-	is->rec.not_before = p.not_before;
-	is->rec.not_after = p.not_after;
-	is->rec.renew_after = p.not_before + (p.not_after - p.not_before) *
+	is->rec.not_before = p->not_before;
+	is->rec.not_after = p->not_after;
+	is->rec.renew_after = p->not_before + (p->not_after - p->not_before) *
 	    t->renew_at_pct / 100;
 	snprintf(is->rec.template_name, sizeof(is->rec.template_name), "%s",
 	    t->name);
 	is->der = der;
 	is->der_len = der_len;
 	der = NULL;
-	is->sans = jsans;
-	jsans = NULL;
+	is->sans = ip.jsans;
+	ip.jsans = NULL;
 	is->ready = true;
 out:
 	if (rc != CW_OK)
 		cw_issued_discard(is);
 	OPENSSL_clear_free(der, der_len);
-	if (lowered != NULL)
-		for (i = 0; i < csr->n_sans; i++)
-			free(lowered[i]);
-	free(lowered);
-	free(sans);
-	json_decref(jsans);
+	cw_issue_profile_cleanup(&ip);
 	return rc;
 }
 
