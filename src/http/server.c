@@ -696,8 +696,11 @@ commit_now(server *s, bool stopping, int64_t *until)
 
 	if (s->ctx.n_pending == 0)
 		return false;
+	/* submissions come only to the API listener: the public one's
+	 * OCSP and CRL clients are nobody to wait for */
 	for (i = 0; i < s->n_l; i++)
-		open += connections(s->l[i].d);
+		if (!s->l[i].is_public)
+			open += connections(s->l[i].d);
 	if (stopping || s->ctx.n_pending >= CW_HTTP_BATCH_MAX ||
 	    s->ctx.n_pending >= open)
 		return true;
