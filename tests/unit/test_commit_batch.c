@@ -231,28 +231,17 @@ group_setup(void **state)
 {
 	static const char *const users[] = {"alice=requester",
 	    "erin=requester", NULL};
-	cw_err err = CW_ERR_INIT;
 
 	(void)state;
-	eng = cw_test_engine(tmpdir, datadir, sizeof(datadir), users);
-	if (eng == NULL)
-		return -1;
-	if (cw_service_add(eng, &admin, "api", "team-api", "api@example.test",
-	    &err) != CW_OK) {
-		fprintf(stderr, "service: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	eng = cw_test_engine(tmpdir, datadir, sizeof(datadir), users, "api");
+	return eng != NULL ? 0 : -1;
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	cw_engine_close(eng);
-	eng = NULL;
-	cw_test_rm_rf(tmpdir);
-	return 0;
+	return cw_test_engine_done(&eng, tmpdir);
 }
 
 int

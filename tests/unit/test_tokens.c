@@ -147,24 +147,20 @@ file_contains(const char *path, const void *needle, size_t nlen)
 static int
 group_setup(void **state)
 {
-	static const char *const users[] = {"alice=requester", "bob=security-officer",
-	    "carol=requester", "dave=pki-admin", "erin=requester", NULL};
+	static const char *const users[] = {"alice=requester",
+	    "bob=security-officer", "carol=requester", "dave=pki-admin",
+	    "erin=requester", NULL};
 
 	(void)state;
-	eng = cw_test_engine(tmpdir, datadir, sizeof(datadir), users);
-	if (eng == NULL)
-		return -1;
-	return 0;
+	eng = cw_test_engine(tmpdir, datadir, sizeof(datadir), users, NULL);
+	return eng != NULL ? 0 : -1;
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	cw_engine_close(eng);
-	eng = NULL;
-	cw_test_rm_rf(tmpdir);
-	return 0;
+	return cw_test_engine_done(&eng, tmpdir);
 }
 
 /* --- creation ------------------------------------------------------------------- */

@@ -89,8 +89,10 @@ cw_test_add_user(struct cw_engine *e, const char *name, const char *role)
 
 struct cw_engine *
 cw_test_engine(char *tmpl, char *datadir, size_t size,
-    const char *const *users)
+    const char *const *users, const char *service)
 {
+	static const cw_actor admin = {"admin", "human", "cli"};
+	char owner[80], contact[96];
 	cw_init_opts o;
 	cw_err err = CW_ERR_INIT;
 	json_t *sum = NULL;
@@ -128,5 +130,24 @@ cw_test_engine(char *tmpl, char *datadir, size_t size,
 		name[eq - users[i]] = '\0';
 		cw_test_add_user(e, name, eq + 1);
 	}
+	if (service != NULL) {
+		snprintf(owner, sizeof(owner), "team-%s", service);
+		snprintf(contact, sizeof(contact), "%s@example.test", service);
+		if (cw_service_add(e, &admin, service, owner, contact, &err) !=
+		    CW_OK) {
+			fprintf(stderr, "service %s: %s\n", service, err.msg);
+			cw_engine_close(e);
+			return NULL;
+		}
+	}
 	return e;
+}
+
+int
+cw_test_engine_done(struct cw_engine **e, const char *tmpdir)
+{
+	cw_engine_close(*e);
+	*e = NULL;
+	cw_test_rm_rf(tmpdir);
+	return 0;
 }

@@ -18,11 +18,16 @@ void cw_test_rm_rf(const char *path);
 /*
  * A test's CA: `certward init --admin admin` in DATA below a new temporary
  * directory made from tmpl (a mkdtemp template, filled in), opened, with
- * users[i] ("name=role", NULL-terminated) added by admin.  Writes the data
+ * users[i] ("name=role", NULL-terminated) added by admin and, unless
+ * service is NULL, that service (owner team-SERVICE).  Writes the data
  * directory's path to datadir.  NULL on failure, after printing why.
  */
 struct cw_engine *cw_test_engine(char *tmpl, char *datadir, size_t size,
-    const char *const *users);
+    const char *const *users, const char *service);
+
+/* Closes *e (setting it NULL) and removes the temporary directory tmpdir:
+ * a cmocka group teardown's whole work.  Returns 0. */
+int cw_test_engine_done(struct cw_engine **e, const char *tmpdir);
 
 /* Adds user `name` with one role, as admin; fails the test otherwise. */
 void cw_test_add_user(struct cw_engine *e, const char *name,
